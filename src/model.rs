@@ -1,0 +1,222 @@
+//! JMVAE: a joint encoder q(z|all), one encoder q(z|m) per modality, one decoder p(m|z) each.
+
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::{Device, Tensor};
+
+use crate::config::{ModalityConfig, ModelConfig};
+use crate::error::ModelError;
+use crate::gaussian::DiagGaussian;
+use crate::network::{GaussianHead, Mlp};
+
+/// One tensor `[batch, size]` per modality, in the config's order; `None` where not observed.
+pub type Inputs = Vec<Option<Tensor<2>>>;
+
+/// q(z|x_1..x_N): one branch per modality, concatenated, a shared trunk, a Gaussian head.
+#[derive(Module, Debug)]
+pub struct JointEncoder {
+    branches: Vec<Mlp>,
+    trunk: Mlp,
+    head: GaussianHead,
+}
+
+/// q(z|m) for a single modality.
+#[derive(Module, Debug)]
+pub struct UnimodalEncoder {
+    trunk: Mlp,
+    head: GaussianHead,
+}
+
+/// p(m|z): a ReLU stack and a linear layer to the modality's logits.
+#[derive(Module, Debug)]
+pub struct Decoder {
+    trunk: Mlp,
+    logits: Linear,
+}
+
+/// The whole model, for any number of modalities.
+#[derive(Module, Debug)]
+pub struct Jmvae {
+    /// q(z|all modalities).
+    pub joint_encoder: JointEncoder,
+    /// q(z|m), one per modality in config order; empty for JMVAE-zero and the VAE.
+    pub unimodal_encoders: Vec<UnimodalEncoder>,
+    /// p(m|z), one per modality in config order.
+    pub decoders: Vec<Decoder>,
+    /// The description the networks were built from.
+    #[module(skip)]
+    pub config: ModelConfig,
+}
+
+impl JointEncoder {
+    fn new(config: &ModelConfig, device: &Device) -> Self {
+        let branches: Vec<Mlp> =
+            config.modalities.iter().map(|m| Mlp::new(m.size(), &m.branch, device)).collect();
+        let concatenated: usize =
+            config.modalities.iter().map(|m| m.branch.output_size(m.size())).sum();
+        let trunk = Mlp::new(concatenated, &config.joint, device);
+        let head = GaussianHead::new(config.joint.output_size(concatenated), config.latent, device);
+        Self { branches, trunk, head }
+    }
+
+    fn forward(&self, inputs: Vec<Tensor<2>>) -> DiagGaussian {
+        let features = self.branches.iter().zip(inputs).map(|(b, x)| b.forward(x)).collect();
+        self.head.forward(self.trunk.forward(Tensor::cat(features, 1)))
+    }
+}
+
+impl UnimodalEncoder {
+    fn new(modality: &ModalityConfig, latent: usize, device: &Device) -> Self {
+        let trunk = Mlp::new(modality.size(), &modality.encoder, device);
+        let head = GaussianHead::new(modality.encoder.output_size(modality.size()), latent, device);
+        Self { trunk, head }
+    }
+
+    fn forward(&self, x: Tensor<2>) -> DiagGaussian {
+        self.head.forward(self.trunk.forward(x))
+    }
+}
+
+impl Decoder {
+    fn new(modality: &ModalityConfig, latent: usize, device: &Device) -> Self {
+        let trunk = Mlp::new(latent, &modality.decoder, device);
+        let logits = LinearConfig::new(modality.decoder.output_size(latent), modality.size()).init(device);
+        Self { trunk, logits }
+    }
+
+    fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+        self.logits.forward(self.trunk.forward(z))
+    }
+}
+
+impl Jmvae {
+    /// Fresh networks for `config`, initialised from the device's generator.
+    pub fn new(config: &ModelConfig, device: &Device) -> Result<Self, ModelError> {
+        config.validate()?;
+        let unimodal_encoders = if config.unimodal_encoders {
+            config.modalities.iter().map(|m| UnimodalEncoder::new(m, config.latent, device)).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            joint_encoder: JointEncoder::new(config, device),
+            unimodal_encoders,
+            decoders: config.modalities.iter().map(|m| Decoder::new(m, config.latent, device)).collect(),
+            config: config.clone(),
+        })
+    }
+
+    /// q(z|x_1..x_N); a missing modality is fed as zeros (the JMVAE-zero convention).
+    pub fn joint_encoder(&self, inputs: &Inputs) -> DiagGaussian {
+        let present = inputs.iter().flatten().next().expect("the joint encoder needs an input");
+        let [batch, _] = present.dims();
+        let device = present.device();
+        let filled = inputs
+            .iter()
+            .zip(&self.config.modalities)
+            .map(|(x, m)| x.clone().unwrap_or_else(|| Tensor::zeros([batch, m.size()], &device)))
+            .collect();
+        self.joint_encoder.forward(filled)
+    }
+
+    /// q(z|x_m) for modality `m` (requires unimodal encoders).
+    pub fn unimodal_encoder(&self, m: usize, x: Tensor<2>) -> DiagGaussian {
+        self.unimodal_encoders[m].forward(x)
+    }
+
+    /// The logits of p(x_m|z) for modality `m`: `[batch, size_m]`.
+    pub fn decode_logits(&self, m: usize, z: Tensor<2>) -> Tensor<2> {
+        self.decoders[m].forward(z)
+    }
+
+    /// The encoder for whatever subset of modalities is observed: all of them -> the joint
+    /// encoder; one -> its unimodal encoder; several -> the product of their unimodal experts.
+    /// Without unimodal encoders (JMVAE-zero, VAE) the joint encoder sees zeros for the rest.
+    pub fn posterior(&self, inputs: &Inputs) -> DiagGaussian {
+        let observed: Vec<usize> = (0..inputs.len()).filter(|&m| inputs[m].is_some()).collect();
+        if observed.len() == self.config.modalities.len() || self.unimodal_encoders.is_empty() {
+            return self.joint_encoder(inputs);
+        }
+        let experts: Vec<DiagGaussian> = observed
+            .iter()
+            .map(|&m| self.unimodal_encoder(m, inputs[m].clone().expect("observed")))
+            .collect();
+        if experts.len() == 1 {
+            experts.into_iter().next().expect("one expert")
+        } else {
+            DiagGaussian::product(&experts)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ModalityKind, NetworkConfig};
+
+    fn three_modalities() -> ModelConfig {
+        let mut config = ModelConfig::mnist();
+        config.modalities.push(ModalityConfig {
+            name: "attributes".into(),
+            kind: ModalityKind::BinaryAttributes,
+            shape: vec![3],
+            labels: vec!["a".into(), "b".into(), "c".into()],
+            branch: NetworkConfig::mlp(&[8]),
+            encoder: NetworkConfig::mlp(&[8]),
+            decoder: NetworkConfig::mlp(&[8]),
+            sigma: 0.1,
+        });
+        config
+    }
+
+    #[test]
+    fn shapes_hold_for_one_two_and_three_modalities() {
+        let device = Device::default();
+        for config in [ModelConfig::mnist_vae(), ModelConfig::mnist(), three_modalities()] {
+            let model = Jmvae::new(&config, &device).unwrap();
+            let inputs: Inputs = config
+                .modalities
+                .iter()
+                .map(|m| Some(Tensor::ones([5, m.size()], &device)))
+                .collect();
+            let q = model.joint_encoder(&inputs);
+            assert_eq!(q.mean.dims(), [5, 64]);
+            assert_eq!(q.log_var.dims(), [5, 64]);
+            for (m, modality) in config.modalities.iter().enumerate() {
+                assert_eq!(model.decode_logits(m, q.mean.clone()).dims(), [5, modality.size()]);
+            }
+            let n = config.modalities.len();
+            assert_eq!(model.unimodal_encoders.len(), if n == 1 { 0 } else { n });
+            if n == 3 {
+                let subset: Inputs = vec![inputs[0].clone(), None, inputs[2].clone()];
+                assert_eq!(model.posterior(&subset).mean.dims(), [5, 64]);
+            }
+        }
+    }
+
+    #[test]
+    fn jmvae_zero_feeds_missing_modalities_as_zeros() {
+        let device = Device::default();
+        let mut config = ModelConfig::mnist();
+        config.unimodal_encoders = false;
+        let model = Jmvae::new(&config, &device).unwrap();
+        let image = Tensor::ones([2, 784], &device);
+        let with_zeros = model.joint_encoder(&vec![Some(image.clone()), Some(Tensor::zeros([2, 10], &device))]);
+        let missing = model.posterior(&vec![Some(image), None]);
+        let a = with_zeros.mean.into_data().try_to_vec::<f32>().unwrap();
+        let b = missing.mean.into_data().try_to_vec::<f32>().unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn mnist_parameter_count_matches_the_reference_architecture() {
+        let model = Jmvae::new(&ModelConfig::mnist(), &Device::default()).unwrap();
+        let linear = |i: usize, o: usize| i * o + o;
+        let joint = linear(784, 512) + linear(10, 512) + linear(1024, 512) + 2 * linear(512, 64);
+        let uni_x = linear(784, 512) + linear(512, 512) + 2 * linear(512, 64);
+        let uni_w = linear(10, 512) + linear(512, 512) + 2 * linear(512, 64);
+        let dec_x = linear(64, 512) + linear(512, 512) + linear(512, 784);
+        let dec_w = linear(64, 512) + linear(512, 512) + linear(512, 10);
+        assert_eq!(model.num_params(), joint + uni_x + uni_w + dec_x + dec_w);
+    }
+}

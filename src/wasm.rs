@@ -1,0 +1,319 @@
+//! The browser API: a thin wasm-bindgen shell over `infer` that loads a manifest and its
+//! weights, picks WebGPU or the CPU fallback, and converts between JS values and tensors.
+//!
+//! ```js
+//! import init, { Model } from './pkg/jmvae.js';
+//! await init();
+//! const model = await Model.load('./www/models/mnist.json', { backend: 'auto', onProgress });
+//! const out = await model.generate({ label: 3 }, { samples: 16, seed: 7 });  // out.image, out.label
+//! ```
+
+use std::rc::Rc;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use js_sys::{Float32Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+use crate::infer::{Observation, decode_all, latents, observe};
+use crate::{Jmvae, Manifest};
+
+/// Route Rust panics to the browser console with a stack trace.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+struct Inner {
+    model: Jmvae,
+    device: Device,
+    backend: &'static str,
+    fallback_reason: Option<String>,
+    manifest: Manifest,
+}
+
+/// A loaded JMVAE, ready to generate in the browser.
+#[wasm_bindgen]
+pub struct Model {
+    inner: Rc<Inner>,
+}
+
+fn error(message: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&message.to_string()).into()
+}
+
+fn js_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen]
+impl Model {
+    /// Fetch a manifest and its weights, check them, and build the model on a backend:
+    /// `options.backend` is `'auto'` (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`;
+    /// `options.onProgress(loadedBytes, totalBytes)` is called while the weights download.
+    pub async fn load(url: String, options: JsValue) -> Result<Model, JsValue> {
+        let backend = get(&options, "backend").as_string().unwrap_or_else(|| "auto".into());
+        let on_progress = get(&options, "onProgress").dyn_into::<Function>().ok();
+        let manifest_url = resolve(&url, None)?;
+        let manifest_bytes = fetch_bytes(&manifest_url, None).await?;
+        let manifest = Manifest::from_json(&String::from_utf8_lossy(&manifest_bytes))
+            .map_err(|e| error(format!("{url}: {e}")))?;
+        let weights_url = resolve(&manifest.weights.file, Some(&manifest_url))?;
+        let weights = fetch_bytes(&weights_url, on_progress.as_ref()).await?;
+        let (device, backend, fallback_reason) = choose_device(&backend).await?;
+        let model = manifest
+            .load(weights, &device)
+            .map_err(|e| error(format!("{}: {e}", manifest.weights.file)))?;
+        let inner = Inner { model, device, backend, fallback_reason, manifest };
+        Ok(Model { inner: Rc::new(inner) })
+    }
+
+    /// `'webgpu'` or `'cpu'`: the backend that actually runs.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.inner.backend.into()
+    }
+
+    /// Why `'auto'` fell back to the CPU, if it did.
+    #[wasm_bindgen(getter, js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.inner.fallback_reason.clone()
+    }
+
+    /// The modalities: `[{ name, kind, shape, labels }]`.
+    #[wasm_bindgen(getter)]
+    pub fn modalities(&self) -> Result<JsValue, JsValue> {
+        let list: Vec<serde_json::Value> = self
+            .inner
+            .model
+            .config
+            .modalities
+            .iter()
+            .map(|m| serde_json::json!({ "name": m.name, "kind": m.kind, "shape": m.shape, "labels": m.labels }))
+            .collect();
+        to_js(&list)
+    }
+
+    /// The whole manifest (name, dataset, training, metrics, notice, ...).
+    #[wasm_bindgen(getter)]
+    pub fn manifest(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.manifest)
+    }
+
+    /// The latent size.
+    #[wasm_bindgen(getter)]
+    pub fn latent(&self) -> usize {
+        self.inner.model.config.latent
+    }
+
+    /// Generate every modality from the given ones: `given` maps modality names to a class
+    /// index (categorical) or an array of values in [0, 1]; `options.samples` latents are drawn
+    /// with `options.seed` (0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
+    /// samples }`, each array holding `max(samples, 1)` rows.
+    pub fn generate(&self, given: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let given = parse_given(&inner, &given)?;
+            let samples = parse_count(&get(&options, "samples"), "samples", 1)?;
+            let seed = parse_count(&get(&options, "seed"), "seed", 0)? as u64;
+            let q = inner.model.posterior(&given);
+            let z = latents(&q, samples, seed);
+            decoded(&inner, z).await
+        })
+    }
+
+    /// The Gaussian q(z|given): resolves to `{ mean: Float32Array, std: Float32Array }`.
+    pub fn encode(&self, given: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let given = parse_given(&inner, &given)?;
+            let q = inner.model.posterior(&given);
+            let out = Object::new();
+            set(&out, "mean", &read(q.mean.clone()).await?)?;
+            set(&out, "std", &read(q.std()).await?)?;
+            Ok(out.into())
+        })
+    }
+
+    /// Decode latent vectors (a Float32Array of `n * latent` values) into every modality.
+    pub fn decode(&self, z: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let values = float_values(&z).ok_or_else(|| error("decode needs a Float32Array or an array of numbers"))?;
+            let latent = inner.model.config.latent;
+            if values.is_empty() || values.len() % latent != 0 {
+                return Err(error(format!("decode needs a multiple of {latent} values, got {}", values.len())));
+            }
+            if values.iter().any(|v| !v.is_finite()) {
+                return Err(error("decode: the latent vectors contain NaN or infinity"));
+            }
+            let rows = values.len() / latent;
+            let z = Tensor::from_data(TensorData::new(values, [rows, latent]), &inner.device);
+            decoded(&inner, z).await
+        })
+    }
+}
+
+/// Decode `z` and read every modality back to JS asynchronously (WebGPU cannot read synchronously).
+async fn decoded(inner: &Inner, z: Tensor<2>) -> Result<JsValue, JsValue> {
+    let [rows, _] = z.dims();
+    let out = Object::new();
+    for (modality, values) in inner.model.config.modalities.iter().zip(decode_all(&inner.model, z)) {
+        set(&out, &modality.name, &read(values).await?)?;
+    }
+    set(&out, "samples", &JsValue::from(rows as u32))?;
+    Ok(out.into())
+}
+
+async fn read(t: Tensor<2>) -> Result<JsValue, JsValue> {
+    let data = t.into_data_async().await.map_err(|e| error(format!("reading from the device failed: {e:?}")))?;
+    let values = data.try_to_vec::<f32>().map_err(|e| error(format!("{e:?}")))?;
+    Ok(Float32Array::from(values.as_slice()).into())
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(object, &JsValue::from_str(key), value).map(|_| ())
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| error(e.to_string()))
+}
+
+fn float_values(value: &JsValue) -> Option<Vec<f32>> {
+    if let Some(array) = value.dyn_ref::<Float32Array>() {
+        return Some(array.to_vec());
+    }
+    if js_sys::Array::is_array(value) || value.is_instance_of::<js_sys::Object>() && get(value, "length").as_f64().is_some() {
+        let array = js_sys::Array::from(value);
+        return array.iter().map(|v| v.as_f64().map(|f| f as f32).or(Some(f32::NAN))).collect();
+    }
+    None
+}
+
+/// A non-negative integer option, or `default` when absent.
+fn parse_count(value: &JsValue, name: &str, default: usize) -> Result<usize, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(default);
+    }
+    let Some(n) = value.as_f64() else { return Err(error(format!("{name} must be a number"))) };
+    if !(n >= 0.0) || n.fract() != 0.0 || n > 1e6 {
+        return Err(error(format!("{name} must be a whole number from 0 to 1000000, got {n}")));
+    }
+    Ok(n as usize)
+}
+
+/// `{ label: 3 }` or `{ image: Float32Array(784) }` -> model inputs, refusing nonsense.
+fn parse_given(inner: &Inner, given: &JsValue) -> Result<crate::Inputs, JsValue> {
+    if !given.is_object() {
+        return Err(error("give an object such as { label: 3 } or { image: pixels }"));
+    }
+    let mut observations = Vec::new();
+    for entry in Object::entries(given.unchecked_ref::<Object>()).iter() {
+        let pair = js_sys::Array::from(&entry);
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        let observation = if let Some(n) = value.as_f64() {
+            if !(n >= 0.0) || n.fract() != 0.0 {
+                return Err(error(format!("`{name}`: a class must be a whole number >= 0, got {n}")));
+            }
+            Observation::Class(n as usize)
+        } else if let Some(values) = float_values(&value) {
+            Observation::Values(values)
+        } else {
+            return Err(error(format!("`{name}` must be a class index or an array of values in [0, 1]")));
+        };
+        observations.push((name, observation));
+    }
+    observe(&inner.model.config, &observations, &inner.device).map_err(error)
+}
+
+/// The device for `requested`, the backend name, and why `auto` fell back to the CPU.
+async fn choose_device(requested: &str) -> Result<(Device, &'static str, Option<String>), JsValue> {
+    match requested {
+        "cpu" => Ok((Device::flex(), "cpu", None)),
+        "webgpu" => webgpu().await.map(|d| (d, "webgpu", None)).map_err(error),
+        "auto" => match webgpu().await {
+            Ok(device) => Ok((device, "webgpu", None)),
+            Err(reason) => Ok((Device::flex(), "cpu", Some(reason))),
+        },
+        other => Err(error(format!("backend must be 'auto', 'webgpu' or 'cpu', got '{other}'"))),
+    }
+}
+
+/// Start WebGPU and check that it computes, or say why not.
+async fn webgpu() -> Result<Device, String> {
+    let navigator = get(&js_sys::global(), "navigator");
+    if get(&navigator, "gpu").is_undefined() {
+        return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| format!("WebGPU could not start: {e}"))?;
+    // A tiny computation read back proves the adapter works before the page relies on it.
+    let probe = Tensor::<1>::from_floats([1.0, 2.0], &device).mul_scalar(2.0);
+    let values = probe
+        .into_data_async()
+        .await
+        .map_err(|e| format!("WebGPU failed its first computation: {e:?}"))?;
+    match values.try_to_vec::<f32>() {
+        Ok(v) if v == [2.0, 4.0] => Ok(device),
+        other => Err(format!("WebGPU computed a wrong result ({other:?})")),
+    }
+}
+
+/// An absolute URL for `url`, relative to `base` or else to the page.
+fn resolve(url: &str, base: Option<&str>) -> Result<String, JsValue> {
+    let page = get(&get(&js_sys::global(), "location"), "href").as_string().unwrap_or_default();
+    let base = base.map(str::to_string).unwrap_or(page);
+    let resolved = web_sys::Url::new_with_base(url, &base).map_err(|_| error(format!("`{url}` is not a valid URL")))?;
+    Ok(resolved.href())
+}
+
+/// Download `url` completely, calling `on_progress(loaded, total)` as bytes arrive.
+async fn fetch_bytes(url: &str, on_progress: Option<&Function>) -> Result<Vec<u8>, JsValue> {
+    let fetch: Function = get(&js_sys::global(), "fetch").dyn_into()?;
+    let response = JsFuture::from(fetch.call1(&JsValue::NULL, &JsValue::from_str(url))?.dyn_into::<Promise>()?)
+        .await
+        .map_err(|e| error(format!("cannot fetch {url}: {}", js_message(&e))))?;
+    let response: web_sys::Response = response.dyn_into()?;
+    if !response.ok() {
+        return Err(error(format!("cannot fetch {url}: HTTP {} {}", response.status(), response.status_text())));
+    }
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let Some(body) = response.body() else {
+        let buffer = JsFuture::from(response.array_buffer()?).await?;
+        return Ok(Uint8Array::new(&buffer).to_vec());
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().dyn_into()?;
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| error(format!("download of {url} broke off: {}", js_message(&e))))?;
+        if get(&chunk, "done").as_bool().unwrap_or(false) {
+            break;
+        }
+        bytes.extend(Uint8Array::new(&get(&chunk, "value")).to_vec());
+        if let Some(callback) = on_progress {
+            let _ = callback.call2(&JsValue::NULL, &JsValue::from(bytes.len() as f64), &JsValue::from(total));
+        }
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,224 @@
+//! Shipped weights: a safetensors file of parameters and a JSON manifest that says what they are.
+//!
+//! safetensors is what other tools (PyTorch, JAX, the `safetensors` CLI) read, so the weights are
+//! inspectable and portable; the manifest carries what safetensors cannot: the model config,
+//! the modality names and labels, provenance, evaluated metrics and the file's sha256, which
+//! the loader checks before trusting the bytes.
+
+use burn::module::{Module, ModuleMapper, Param};
+use burn::store::{HalfPrecisionAdapter, ModuleSnapshot, SafetensorsStore};
+use burn::tensor::{DType, Device, Tensor};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::ModelConfig;
+use crate::error::ModelError;
+use crate::model::Jmvae;
+
+/// The manifest format this crate writes and reads.
+pub const MANIFEST_FORMAT: &str = "jmvae-manifest/1";
+
+/// Everything needed to rebuild a model from its weights file, and where the weights came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`MANIFEST_FORMAT`].
+    pub format: String,
+    /// A short name for the model, e.g. `mnist-jmvae-kl`.
+    pub name: String,
+    /// The dataset the weights were trained on.
+    pub dataset: String,
+    /// The networks, modalities, names and labels.
+    pub config: ModelConfig,
+    /// The weights file beside the manifest.
+    pub weights: WeightsFile,
+    /// How they were trained (command, epochs, alpha, ...), as the trainer recorded it.
+    #[serde(default)]
+    pub training: serde_json::Value,
+    /// Evaluated metrics, as `jmvae eval` wrote them.
+    #[serde(default)]
+    pub metrics: serde_json::Value,
+    /// Licence or usage notice that applies to the weights.
+    #[serde(default)]
+    pub notice: Option<String>,
+}
+
+/// The safetensors file that a manifest describes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeightsFile {
+    /// File name, relative to the manifest.
+    pub file: String,
+    /// Storage precision of the parameters: `f16` or `f32`.
+    pub dtype: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Lower-case hex sha256 of the file.
+    pub sha256: String,
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The model's parameters as safetensors bytes, in f16 when `half` (else f32).
+pub fn to_safetensors(model: &Jmvae, half: bool) -> Result<Vec<u8>, ModelError> {
+    let mut store = SafetensorsStore::from_bytes(None).metadata("model", "jmvae");
+    if half {
+        store = store.with_to_adapter(HalfPrecisionAdapter::new());
+    }
+    model.save_into(&mut store).map_err(|e| ModelError::InvalidWeights(e.to_string()))?;
+    store.get_bytes().map_err(|e| ModelError::InvalidWeights(e.to_string()))
+}
+
+/// Load parameters from safetensors bytes into a fresh model of `config` on `device`; every
+/// parameter must be present with the right shape, and nothing else may be in the file.
+pub fn from_safetensors(config: &ModelConfig, bytes: Vec<u8>, device: &Device) -> Result<Jmvae, ModelError> {
+    let mut model = Jmvae::new(config, device)?;
+    let mut store = SafetensorsStore::from_bytes(Some(bytes));
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| ModelError::InvalidWeights(format!("the weights do not fit this model's config: {e}")))?;
+    let mut problems: Vec<String> = Vec::new();
+    problems.extend(result.missing.iter().map(|(path, _)| format!("missing tensor `{path}`")));
+    problems.extend(result.unused.iter().map(|path| format!("unexpected tensor `{path}`")));
+    problems.extend(result.errors.iter().map(|e| e.to_string()));
+    if !problems.is_empty() {
+        let shown = problems.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
+        return Err(ModelError::InvalidWeights(format!(
+            "the weights do not fit this model's config ({} problems: {shown})",
+            problems.len()
+        )));
+    }
+    // Parameters keep the stored dtype; compute in f32 whatever the storage precision.
+    Ok(model.map(&mut CastToF32))
+}
+
+struct CastToF32;
+
+impl ModuleMapper for CastToF32 {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|t| t.cast(DType::F32))
+    }
+}
+
+impl Manifest {
+    /// Parse a manifest and check its format and config.
+    pub fn from_json(text: &str) -> Result<Self, ModelError> {
+        let manifest: Manifest = serde_json::from_str(text)
+            .map_err(|e| ModelError::InvalidWeights(format!("the manifest is not valid: {e}")))?;
+        if manifest.format != MANIFEST_FORMAT {
+            return Err(ModelError::InvalidWeights(format!(
+                "manifest format `{}` is not `{MANIFEST_FORMAT}`",
+                manifest.format
+            )));
+        }
+        manifest.config.validate()?;
+        Ok(manifest)
+    }
+
+    /// Check that `bytes` are the weights this manifest describes, then build the model.
+    pub fn load(&self, bytes: Vec<u8>, device: &Device) -> Result<Jmvae, ModelError> {
+        if bytes.len() as u64 != self.weights.bytes {
+            return Err(ModelError::InvalidWeights(format!(
+                "`{}` has {} bytes, the manifest says {} (truncated or replaced?)",
+                self.weights.file,
+                bytes.len(),
+                self.weights.bytes
+            )));
+        }
+        let actual = sha256_hex(&bytes);
+        if actual != self.weights.sha256 {
+            return Err(ModelError::InvalidWeights(format!(
+                "`{}` has sha256 {actual}, the manifest says {} (corrupt or from another model?)",
+                self.weights.file, self.weights.sha256
+            )));
+        }
+        from_safetensors(&self.config, bytes, device)
+    }
+}
+
+/// Number of parameters of a model, for reports.
+pub fn parameter_count(model: &Jmvae) -> usize {
+    model.num_params()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infer::{generate, observe, Observation};
+
+    fn manifest_for(config: &ModelConfig, bytes: &[u8], dtype: &str) -> Manifest {
+        Manifest {
+            format: MANIFEST_FORMAT.into(),
+            name: "test".into(),
+            dataset: "none".into(),
+            config: config.clone(),
+            weights: WeightsFile {
+                file: "w.safetensors".into(),
+                dtype: dtype.into(),
+                bytes: bytes.len() as u64,
+                sha256: sha256_hex(bytes),
+            },
+            training: serde_json::Value::Null,
+            metrics: serde_json::Value::Null,
+            notice: None,
+        }
+    }
+
+    fn digits(model: &Jmvae) -> Vec<f32> {
+        let given = observe(&model.config, &[("label".into(), Observation::Class(5))], &Device::default()).unwrap();
+        generate(model, &given, 3, 9)[0].clone().into_data().try_to_vec::<f32>().unwrap()
+    }
+
+    #[test]
+    fn f32_round_trip_is_exact_and_f16_is_close() {
+        let device = Device::default();
+        let config = ModelConfig::mnist();
+        let model = Jmvae::new(&config, &device).unwrap();
+        let expected = digits(&model);
+        let full = to_safetensors(&model, false).unwrap();
+        let half = to_safetensors(&model, true).unwrap();
+        assert!(half.len() < full.len() * 6 / 10, "{} vs {}", half.len(), full.len());
+        let loaded = manifest_for(&config, &full, "f32").load(full.clone(), &device).unwrap();
+        assert_eq!(digits(&loaded), expected);
+        let loaded = manifest_for(&config, &half, "f16").load(half.clone(), &device).unwrap();
+        let worst = digits(&loaded).iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(worst < 2e-3, "f16 moved an output by {worst}");
+    }
+
+    #[test]
+    fn corrupt_or_mismatched_weights_are_refused() {
+        let device = Device::default();
+        let config = ModelConfig::mnist();
+        let bytes = to_safetensors(&Jmvae::new(&config, &device).unwrap(), true).unwrap();
+        let manifest = manifest_for(&config, &bytes, "f16");
+
+        let err = manifest.load(bytes[..bytes.len() - 10].to_vec(), &device).unwrap_err().to_string();
+        assert!(err.contains("truncated"), "{err}");
+
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        assert!(manifest.load(flipped, &device).unwrap_err().to_string().contains("sha256"));
+
+        // Weights of another architecture, correctly hashed, still do not fit.
+        let mut small = config.clone();
+        small.latent = 8;
+        let err = manifest_for(&small, &bytes, "f16").load(bytes.clone(), &device).unwrap_err().to_string();
+        assert!(err.contains("do not fit") && err.contains("ShapeMismatch"), "{err}");
+
+        let garbage = b"not safetensors at all".to_vec();
+        assert!(manifest_for(&config, &garbage, "f16").load(garbage, &device).is_err());
+    }
+
+    #[test]
+    fn manifest_json_is_checked() {
+        let config = ModelConfig::mnist();
+        let m = manifest_for(&config, b"x", "f32");
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(Manifest::from_json(&json).unwrap(), m);
+        let wrong = json.replace(MANIFEST_FORMAT, "other/9");
+        assert!(Manifest::from_json(&wrong).unwrap_err().to_string().contains("other/9"));
+        assert!(Manifest::from_json("{").unwrap_err().to_string().contains("not valid"));
+    }
+}

@@ -1,0 +1,162 @@
+//! The paper's evaluation on the MNIST test set: importance-sampled log-likelihoods,
+//! label accuracy from images, and label -> image coherence judged by the classifier.
+
+use burn::tensor::{Device, Tensor};
+use indicatif::{ProgressBar, ProgressStyle};
+use jmvae::estimate::{log_marginal, log_marginal_from_prior};
+use jmvae::infer::decode_all;
+use jmvae::{Inputs, Jmvae, SeededRng};
+use serde::Serialize;
+
+use crate::batch::{chunks, inputs, one_hot};
+use crate::classifier::Classifier;
+use crate::mnist::{CLASSES, Split};
+
+/// Rows pushed through a decoder at once (examples x samples), to bound memory.
+const ROWS_PER_CALL: usize = 20_000;
+
+/// Everything `jmvae eval` reports, averaged over the test examples.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Metrics {
+    /// Test examples used.
+    pub examples: usize,
+    /// Importance samples per example.
+    pub k: usize,
+    /// log p(x), proposal q(z|x).
+    pub log_px_unimodal_proposal: Option<f64>,
+    /// log p(x), proposal q(z|x,w).
+    pub log_px_joint_proposal: Option<f64>,
+    /// log p(x,w), proposal q(z|x,w).
+    pub log_pxw: Option<f64>,
+    /// log p(x|w) = log p(x,w) - log p(w).
+    pub log_px_given_w: Option<f64>,
+    /// Accuracy of argmax p(w|z), z = mean of q(z|x).
+    pub label_accuracy: Option<f64>,
+    /// Fraction of digits generated from each label that the classifier assigns to it.
+    pub coherence: Option<f64>,
+    /// The classifier's own accuracy on the real test images.
+    pub classifier_accuracy: Option<f64>,
+}
+
+fn progress(len: usize, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(ProgressStyle::with_template(&format!("{what:>12} {{bar:30}} {{pos}}/{{len}} [{{elapsed}}<{{eta}}]")).unwrap());
+    bar
+}
+
+/// Mean over `split` of log p(targets) with the posterior of `proposal` (modality indices).
+pub fn mean_log_marginal(
+    model: &Jmvae,
+    split: &Split,
+    proposal: &[usize],
+    targets: &[usize],
+    k: usize,
+    seed: u64,
+    device: &Device,
+) -> f64 {
+    let n = model.config.modalities.len();
+    let mut rng = SeededRng::new(seed);
+    let mut total = 0.0;
+    let bar = progress(split.len(), "log p");
+    for indices in chunks(split.len(), (ROWS_PER_CALL / k).max(1)) {
+        let data = inputs(split, &indices, n, device);
+        let given: Inputs = (0..n).map(|m| proposal.contains(&m).then(|| data[m].clone())).collect();
+        let values = log_marginal(model, &given, &data, targets, k, &mut rng);
+        total += values.sum().into_scalar::<f64>();
+        bar.inc(indices.len() as u64);
+    }
+    bar.finish_and_clear();
+    total / split.len() as f64
+}
+
+/// Mean over `split` of log p(w), each label's value estimated once with `n` prior samples.
+pub fn mean_log_pw(model: &Jmvae, split: &Split, n: usize, seed: u64, device: &Device) -> f64 {
+    let eye = Tensor::<2>::eye(CLASSES, device);
+    let per_class = log_marginal_from_prior(model, 1, eye, n, &mut SeededRng::new(seed))
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32 values");
+    split.labels.iter().map(|&l| per_class[l as usize] as f64).sum::<f64>() / split.len() as f64
+}
+
+/// Accuracy of argmax p(w|z) with z the mean of q(z|x).
+pub fn label_accuracy(model: &Jmvae, split: &Split, device: &Device) -> f64 {
+    let n = model.config.modalities.len();
+    let mut correct = 0;
+    for indices in chunks(split.len(), 1000) {
+        let data = inputs(split, &indices, n, device);
+        let mut given: Inputs = vec![None; n];
+        given[0] = Some(data[0].clone());
+        let z = model.posterior(&given).mean;
+        let predicted = model.decode_logits(1, z).argmax(1).into_data();
+        correct += indices
+            .iter()
+            .zip(predicted.iter::<i64>())
+            .filter(|&(&i, p)| split.labels[i] as i64 == p)
+            .count();
+    }
+    correct as f64 / split.len() as f64
+}
+
+/// Fraction of `per_label` digits per label, z ~ q(z|w), that `classifier` assigns to w.
+pub fn coherence(model: &Jmvae, classifier: &Classifier, per_label: usize, seed: u64, device: &Device) -> f64 {
+    let mut correct = 0;
+    for label in 0..CLASSES {
+        let w = one_hot(&[label as u8], device);
+        let given: Inputs = vec![None, Some(w)];
+        let z = jmvae::infer::latents(&model.posterior(&given), per_label, seed + label as u64);
+        let digits = decode_all(model, z).swap_remove(0);
+        correct += classifier.predict(digits).iter().filter(|&&p| p == label).count();
+    }
+    correct as f64 / (per_label * CLASSES) as f64
+}
+
+/// Every metric that applies to `model` (a VAE has no label metrics).
+pub fn evaluate(
+    model: &Jmvae,
+    test: &Split,
+    k: usize,
+    classifier: Option<&Classifier>,
+    seed: u64,
+    device: &Device,
+) -> Metrics {
+    let multimodal = model.config.modalities.len() > 1;
+    let mut metrics = Metrics { examples: test.len(), k, ..Default::default() };
+    if !multimodal {
+        metrics.log_px_unimodal_proposal = Some(mean_log_marginal(model, test, &[0], &[0], k, seed, device));
+        return metrics;
+    }
+    if !model.unimodal_encoders.is_empty() {
+        metrics.log_px_unimodal_proposal = Some(mean_log_marginal(model, test, &[0], &[0], k, seed, device));
+    }
+    metrics.log_px_joint_proposal = Some(mean_log_marginal(model, test, &[0, 1], &[0], k, seed + 1, device));
+    let log_pxw = mean_log_marginal(model, test, &[0, 1], &[0, 1], k, seed + 1, device);
+    metrics.log_pxw = Some(log_pxw);
+    metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, test, k.max(1000), seed + 2, device));
+    metrics.label_accuracy = Some(label_accuracy(model, test, device));
+    if let Some(classifier) = classifier {
+        metrics.coherence = Some(coherence(model, classifier, 1000, seed + 3, device));
+    }
+    metrics
+}
+
+impl Metrics {
+    /// The metrics as a Markdown table.
+    pub fn markdown(&self) -> String {
+        let mut out = format!("| metric ({} test examples, K = {}) | value |\n|---|---|\n", self.examples, self.k);
+        let mut row = |name: &str, value: Option<f64>, percent: bool| {
+            if let Some(v) = value {
+                let v = if percent { format!("{:.2} %", v * 100.0) } else { format!("{v:.2}") };
+                out.push_str(&format!("| {name} | {v} |\n"));
+            }
+        };
+        row("log p(x), proposal q(z|x)", self.log_px_unimodal_proposal, false);
+        row("log p(x), proposal q(z|x,w)", self.log_px_joint_proposal, false);
+        row("log p(x,w)", self.log_pxw, false);
+        row("log p(x|w)", self.log_px_given_w, false);
+        row("label accuracy from images", self.label_accuracy, true);
+        row("label -> image coherence", self.coherence, true);
+        row("classifier accuracy (real test images)", self.classifier_accuracy, true);
+        out
+    }
+}

@@ -1,0 +1,28 @@
+//! Saving grids of generated images as PNG.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use image::{GrayImage, Luma};
+
+use crate::atomic::write_atomic;
+
+/// Tile `rows * cols` grey images of `side x side` values in [0, 1] into one PNG, with a
+/// one-pixel gap, and write it atomically.
+pub fn save_grid(path: &Path, images: &[f32], rows: usize, cols: usize, side: usize) -> Result<()> {
+    let cell = side + 1;
+    let mut canvas = GrayImage::from_pixel((cols * cell + 1) as u32, (rows * cell + 1) as u32, Luma([40]));
+    for (i, pixels) in images.chunks(side * side).take(rows * cols).enumerate() {
+        let (r, c) = (i / cols, i % cols);
+        for (p, &v) in pixels.iter().enumerate() {
+            let (y, x) = (p / side, p % side);
+            let level = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            canvas.put_pixel((c * cell + 1 + x) as u32, (r * cell + 1 + y) as u32, Luma([level]));
+        }
+    }
+    let mut bytes = Vec::new();
+    canvas
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .context("cannot encode the PNG")?;
+    write_atomic(path, &bytes)
+}
