@@ -57,7 +57,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "jmvae")]
         model: Preset,
         /// Weight of KL(q(z|x,w) || q(z|m)); 0 trains JMVAE-zero (no unimodal encoders).
-        #[arg(long, default_value_t = 0.1)]
+        #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
         alpha: f64,
         /// Train until this many epochs are done (counting epochs of a resumed run).
         #[arg(long, default_value_t = 100)]
@@ -222,9 +222,10 @@ fn run(cli: Cli) -> Result<()> {
                 seed,
                 command: std::env::args().collect::<Vec<_>>().join(" "),
             };
+            // Read the data before touching the run directory, so a bad --data leaves no trace.
+            let mnist = limited(Mnist::load(&data)?, limit, None);
             let run = RunDir::new(&out);
             let settings = prepare_run(&run, settings, resume)?;
-            let mnist = limited(Mnist::load(&data)?, limit, None);
             let monitor = train::Monitor { every: eval_every, k: eval_k, examples: eval_examples };
             train::train(&run, &settings, &mnist, epochs, monitor, &device())
         }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every test of the project: the Rust unit and end-to-end tests, the check that pkg/ was
+# built from the current sources, and the real-browser tests in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+cargo test --release --workspace
+
+# pkg/ is committed so the page works from a clone; it must match the sources it claims.
+if [ -f pkg/SOURCE_HASH ]; then
+  expected=$(cat pkg/SOURCE_HASH)
+  actual=$(scripts/source-hash.sh)
+  if [ "$expected" != "$actual" ]; then
+    echo "pkg/ is stale: built from sources $expected, the tree has $actual; run scripts/build-pkg.sh" >&2
+    exit 1
+  fi
+  echo "pkg/ matches the sources ($actual)"
+fi
+
+node --test tests/browser/

@@ -1,0 +1,177 @@
+//! End-to-end tests of the `jmvae` command on a tiny generated MNIST: train, resume, export,
+//! sample in fresh processes, evaluate, and refuse bad input without touching what is on disk.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use burn::tensor::Device;
+use jmvae::Manifest;
+use jmvae::infer::{Observation, generate, observe};
+
+fn jmvae<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jmvae")).args(args).output().expect("the jmvae binary runs")
+}
+
+fn ok<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
+    let out = jmvae(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "jmvae {args:?} failed:\n{stderr}");
+    String::from_utf8_lossy(&out.stdout).to_string() + &stderr
+}
+
+fn fails<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S], expected: &str) {
+    let out = jmvae(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "jmvae {args:?} should fail");
+    assert!(stderr.contains(expected), "jmvae {args:?}: expected `{expected}` in:\n{stderr}");
+}
+
+fn idx(dims: &[usize], data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, dims.len() as u8];
+    for &d in dims {
+        out.extend_from_slice(&(d as u32).to_be_bytes());
+    }
+    out.extend_from_slice(data);
+    out
+}
+
+/// A tiny MNIST-layout directory: each digit is a bright bar whose row depends on the label.
+fn write_mnist(dir: &Path, n: usize) {
+    for prefix in ["train", "t10k"] {
+        let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+        let mut images = vec![0u8; n * 784];
+        for (i, &l) in labels.iter().enumerate() {
+            let row = 4 + 2 * l as usize;
+            images[i * 784 + row * 28..i * 784 + row * 28 + 28].fill(255);
+        }
+        std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), idx(&[n, 28, 28], &images)).unwrap();
+        std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[n], &labels)).unwrap();
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    run: PathBuf,
+    root: PathBuf,
+}
+
+fn trained() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("mnist");
+    std::fs::create_dir(&data).unwrap();
+    write_mnist(&data, 200);
+    let run = dir.path().join("run");
+    let common = ["--data", s(&data), "--out", s(&run), "--batch", "50", "--eval-every", "1", "--eval-k", "4"];
+    ok(&[&["train", "--epochs", "1"][..], &common].concat());
+    ok(&[&["train", "--epochs", "2", "--resume"][..], &common].concat());
+    let root = dir.path().to_path_buf();
+    Fixture { _dir: dir, data, run, root }
+}
+
+#[test]
+fn train_resume_export_and_sample_in_fresh_processes() {
+    let f = trained();
+    let metrics = std::fs::read_to_string(f.run.join("metrics.jsonl")).unwrap();
+    let epochs: Vec<u64> = metrics
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["epoch"].as_u64().unwrap())
+        .collect();
+    assert_eq!(epochs, vec![1, 2], "one metrics line per epoch across the resume");
+    assert!(metrics.contains("test_log_px") && metrics.contains("samples_per_second"));
+
+    // Starting over in the same directory without --resume is refused and changes nothing.
+    let settings = std::fs::read(f.run.join("run.json")).unwrap();
+    fails(&["train", "--data", s(&f.data), "--out", s(&f.run), "--epochs", "1"], "--resume");
+    assert_eq!(std::fs::read(f.run.join("run.json")).unwrap(), settings);
+
+    let manifest = f.root.join("models/tiny.json");
+    ok(&["export", "--run", s(&f.run), "--out", s(&manifest)]);
+    assert!(f.root.join("models/tiny.safetensors").is_file());
+
+    let sample = |name: &str| {
+        let path = f.root.join(name);
+        ok(&["sample", "--manifest", s(&manifest), "--label", "3", "--samples", "4", "--seed", "7", "--json", s(&path)]);
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        json["outputs"][0]["image"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect::<Vec<f32>>()
+    };
+    let first = sample("a.json");
+    assert_eq!(first.len(), 4 * 784);
+    assert_eq!(first, sample("b.json"), "two fresh processes give identical digits");
+
+    // And this process, loading the exported files through the library, agrees with them.
+    let device = Device::flex();
+    let manifest = Manifest::from_json(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let model = manifest.load(std::fs::read(f.root.join("models/tiny.safetensors")).unwrap(), &device).unwrap();
+    let given = observe(&model.config, &[("label".into(), Observation::Class(3))], &device).unwrap();
+    let here = generate(&model, &given, 4, 7)[0].clone().into_data().to_vec::<f32>().unwrap();
+    let worst = here.iter().zip(&first).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(worst < 1e-6, "library and CLI differ by {worst}");
+
+    let png = f.root.join("grid.png");
+    ok(&["sample", "--manifest", s(&f.root.join("models/tiny.json")), "--samples", "3", "--png", s(&png)]);
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}
+
+#[test]
+fn evaluation_and_classifier_report_every_metric() {
+    let f = trained();
+    let classifier = f.root.join("classifier.bpk");
+    let out = ok(&["train-classifier", "--data", s(&f.data), "--epochs", "3", "--out", s(&classifier)]);
+    assert!(out.contains("classifier test accuracy"), "{out}");
+    let report = f.root.join("eval.json");
+    ok(&["eval", "--run", s(&f.run), "--data", s(&f.data), "-k", "5", "--limit", "30",
+         "--classifier", s(&classifier), "--out", s(&report)]);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    for key in ["log_px_unimodal_proposal", "log_px_joint_proposal", "log_pxw", "log_px_given_w"] {
+        let v = json[key].as_f64().unwrap_or_else(|| panic!("{key} missing in {json}"));
+        assert!(v < 0.0 && v.is_finite(), "{key} = {v}");
+    }
+    for key in ["label_accuracy", "coherence", "classifier_accuracy"] {
+        let v = json[key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{key} = {v}");
+    }
+    assert_eq!(json["examples"], 30);
+    assert!(std::fs::read_to_string(report.with_extension("md")).unwrap().contains("| log p(x|w) |"));
+}
+
+#[test]
+fn bad_input_is_refused_with_a_message_that_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("mnist");
+    std::fs::create_dir(&data).unwrap();
+    write_mnist(&data, 20);
+    let run = dir.path().join("run");
+    let base = ["train", "--data", s(&data), "--out", s(&run)];
+    let train = |extra: &[&str]| -> Vec<String> { base.iter().chain(extra).map(|a| a.to_string()).collect() };
+
+    fails(&train(&["--batch", "0"]), "--batch");
+    fails(&train(&["--alpha", "-1"]), "alpha");
+    fails(&["train", "--data", s(&dir.path().join("nowhere")), "--out", s(&run)], "does not exist");
+    fails(&train(&["--resume"]), "no run to continue");
+
+    // A truncated IDX file names the file and what is wrong; nothing is created.
+    let images = data.join("t10k-images-idx3-ubyte");
+    let bytes = std::fs::read(&images).unwrap();
+    std::fs::write(&images, &bytes[..bytes.len() - 100]).unwrap();
+    let run2 = dir.path().join("run2");
+    fails(&["train", "--data", s(&data), "--out", s(&run2)], "t10k-images-idx3-ubyte");
+    assert!(!run2.join("latest").exists());
+
+    // A manifest whose weights were replaced is refused by sha256.
+    std::fs::write(&images, &bytes).unwrap();
+    ok(&train(&["--epochs", "1", "--eval-every", "0", "--batch", "10"]));
+    let manifest = dir.path().join("m.json");
+    ok(&["export", "--run", s(&run), "--out", s(&manifest)]);
+    let weights = dir.path().join("m.safetensors");
+    let mut w = std::fs::read(&weights).unwrap();
+    let last = w.len() - 1;
+    w[last] ^= 1;
+    std::fs::write(&weights, &w).unwrap();
+    fails(&["sample", "--manifest", s(&manifest), "--label", "1"], "sha256");
+    fails(&["sample", "--manifest", s(&dir.path().join("absent.json"))], "absent.json");
+}
