@@ -18,4 +18,9 @@ if [ -f pkg/SOURCE_HASH ]; then
   echo "pkg/ matches the sources ($actual)"
 fi
 
-node --test tests/browser/
+# The browser must reproduce the native trainer's digits for the shipped weights and seed.
+reference="$(mktemp -d)"
+trap 'rm -rf "$reference"' EXIT
+"${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/mnist.json \
+  --samples 16 --seed 7 --json "$reference/native-samples.json"
+JMVAE_NATIVE_SAMPLES="$reference/native-samples.json" node --test --test-concurrency=1 tests/browser/

@@ -5,9 +5,11 @@
 //! the modality names and labels, provenance, evaluated metrics and the file's sha256, which
 //! the loader checks before trusting the bytes.
 
-use burn::module::{Module, ModuleMapper, Param};
+use burn::module::Module;
 use burn::store::{HalfPrecisionAdapter, ModuleSnapshot, SafetensorsStore};
-use burn::tensor::{DType, Device, Tensor};
+use burn::tensor::Device;
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -74,7 +76,7 @@ pub fn to_safetensors(model: &Jmvae, half: bool) -> Result<Vec<u8>, ModelError> 
 /// parameter must be present with the right shape, and nothing else may be in the file.
 pub fn from_safetensors(config: &ModelConfig, bytes: Vec<u8>, device: &Device) -> Result<Jmvae, ModelError> {
     let mut model = Jmvae::new(config, device)?;
-    let mut store = SafetensorsStore::from_bytes(Some(bytes));
+    let mut store = SafetensorsStore::from_bytes(Some(widen_to_f32(bytes)?));
     let result = model
         .load_from(&mut store)
         .map_err(|e| ModelError::InvalidWeights(format!("the weights do not fit this model's config: {e}")))?;
@@ -89,16 +91,40 @@ pub fn from_safetensors(config: &ModelConfig, bytes: Vec<u8>, device: &Device) -
             problems.len()
         )));
     }
-    // Parameters keep the stored dtype; compute in f32 whatever the storage precision.
-    Ok(model.map(&mut CastToF32))
+    Ok(model)
 }
 
-struct CastToF32;
-
-impl ModuleMapper for CastToF32 {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        param.map(|t| t.cast(DType::F32))
+/// Widen f16 tensors to f32 on the host. Computing in f32 whatever the storage precision
+/// keeps every backend on the same arithmetic, and many WebGPU adapters (SwiftShader, most
+/// phones) lack the `shader-f16` feature that a cast on the device would need.
+fn widen_to_f32(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
+    let invalid = |e: safetensors::SafeTensorError| ModelError::InvalidWeights(format!("not a safetensors file: {e}"));
+    let file = SafeTensors::deserialize(&bytes).map_err(invalid)?;
+    if file.iter().all(|(_, view)| view.dtype() != Dtype::F16) {
+        return Ok(bytes);
     }
+    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(invalid)?;
+    let widened: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = file
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| {
+            let shape = view.shape().to_vec();
+            if view.dtype() != Dtype::F16 {
+                return (name, view.dtype(), shape, view.data().to_vec());
+            }
+            let data = view
+                .data()
+                .chunks_exact(2)
+                .flat_map(|h| half::f16::from_le_bytes([h[0], h[1]]).to_f32().to_le_bytes())
+                .collect();
+            (name, Dtype::F32, shape, data)
+        })
+        .collect();
+    let views = widened.iter().map(|(name, dtype, shape, data)| {
+        let view = TensorView::new(*dtype, shape.clone(), data).expect("a widened tensor keeps its element count");
+        (name.as_str(), view)
+    });
+    safetensors::serialize(views, header.metadata().clone()).map_err(invalid)
 }
 
 impl Manifest {

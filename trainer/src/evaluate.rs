@@ -34,6 +34,10 @@ pub struct Metrics {
     pub label_accuracy: Option<f64>,
     /// Fraction of digits generated from each label that the classifier assigns to it.
     pub coherence: Option<f64>,
+    /// The same, label by label (0..9).
+    pub coherence_per_label: Option<Vec<f64>>,
+    /// The classifier's accuracy on the model's reconstructions of the test images.
+    pub reconstruction_accuracy: Option<f64>,
     /// The classifier's own accuracy on the real test images.
     pub classifier_accuracy: Option<f64>,
 }
@@ -98,17 +102,34 @@ pub fn label_accuracy(model: &Jmvae, split: &Split, device: &Device) -> f64 {
     correct as f64 / split.len() as f64
 }
 
-/// Fraction of `per_label` digits per label, z ~ q(z|w), that `classifier` assigns to w.
-pub fn coherence(model: &Jmvae, classifier: &Classifier, per_label: usize, seed: u64, device: &Device) -> f64 {
+/// For each label w, the fraction of `per_label` digits, z ~ q(z|w), that `classifier`
+/// assigns to w.
+pub fn coherence_per_label(model: &Jmvae, classifier: &Classifier, per_label: usize, seed: u64, device: &Device) -> Vec<f64> {
+    (0..CLASSES)
+        .map(|label| {
+            let w = one_hot(&[label as u8], device);
+            let given: Inputs = vec![None, Some(w)];
+            let q = model.posterior(&given);
+            let z = jmvae::infer::latents(&q, per_label, seed + label as u64);
+            let digits = decode_all(model, z).swap_remove(0);
+            let correct = classifier.predict(digits).iter().filter(|&&p| p == label).count();
+            correct as f64 / per_label as f64
+        })
+        .collect()
+}
+
+/// Accuracy of `classifier` on the model's reconstructions of `split` (decoded means of
+/// q(z|x,w)): how well the judge reads the model's blurry outputs at all.
+pub fn reconstruction_accuracy(model: &Jmvae, classifier: &Classifier, split: &Split, device: &Device) -> f64 {
+    let n = model.config.modalities.len();
     let mut correct = 0;
-    for label in 0..CLASSES {
-        let w = one_hot(&[label as u8], device);
-        let given: Inputs = vec![None, Some(w)];
-        let z = jmvae::infer::latents(&model.posterior(&given), per_label, seed + label as u64);
-        let digits = decode_all(model, z).swap_remove(0);
-        correct += classifier.predict(digits).iter().filter(|&&p| p == label).count();
+    for indices in chunks(split.len(), 1000) {
+        let data = inputs(split, &indices, n, device);
+        let z = model.joint_encoder(&data.into_iter().map(Some).collect()).mean;
+        let predicted = classifier.predict(decode_all(model, z).swap_remove(0));
+        correct += indices.iter().zip(predicted).filter(|&(&i, p)| split.labels[i] as usize == p).count();
     }
-    correct as f64 / (per_label * CLASSES) as f64
+    correct as f64 / split.len() as f64
 }
 
 /// Every metric that applies to `model` (a VAE has no label metrics).
@@ -135,7 +156,10 @@ pub fn evaluate(
     metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, test, k.max(1000), seed + 2, device));
     metrics.label_accuracy = Some(label_accuracy(model, test, device));
     if let Some(classifier) = classifier {
-        metrics.coherence = Some(coherence(model, classifier, 1000, seed + 3, device));
+        let per_label = coherence_per_label(model, classifier, 1000, seed + 3, device);
+        metrics.coherence = Some(per_label.iter().sum::<f64>() / per_label.len() as f64);
+        metrics.coherence_per_label = Some(per_label);
+        metrics.reconstruction_accuracy = Some(reconstruction_accuracy(model, classifier, test, device));
     }
     metrics
 }
@@ -156,6 +180,7 @@ impl Metrics {
         row("log p(x|w)", self.log_px_given_w, false);
         row("label accuracy from images", self.label_accuracy, true);
         row("label -> image coherence", self.coherence, true);
+        row("classifier accuracy (reconstructed test images)", self.reconstruction_accuracy, true);
         row("classifier accuracy (real test images)", self.classifier_accuracy, true);
         out
     }

@@ -1,0 +1,112 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/**
+ * A loaded JMVAE, ready to generate in the browser.
+ */
+export class Model {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Decode latent vectors (a Float32Array of `n * latent` values) into every modality.
+     */
+    decode(z: any): Promise<any>;
+    /**
+     * The Gaussian q(z|given): resolves to `{ mean: Float32Array, std: Float32Array }`.
+     */
+    encode(given: any): Promise<any>;
+    /**
+     * Generate every modality from the given ones: `given` maps modality names to a class
+     * index (categorical) or an array of values in [0, 1]; `options.samples` latents are drawn
+     * with `options.seed` (0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
+     * samples }`, each array holding `max(samples, 1)` rows.
+     */
+    generate(given: any, options: any): Promise<any>;
+    /**
+     * Fetch a manifest and its weights, check them, and build the model on a backend:
+     * `options.backend` is `'auto'` (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`;
+     * `options.onProgress(loadedBytes, totalBytes)` is called while the weights download.
+     */
+    static load(url: string, options: any): Promise<Model>;
+    /**
+     * `'webgpu'` or `'cpu'`: the backend that actually runs.
+     */
+    readonly backend: string;
+    /**
+     * Why `'auto'` fell back to the CPU, if it did.
+     */
+    readonly fallbackReason: string | undefined;
+    /**
+     * The latent size.
+     */
+    readonly latent: number;
+    /**
+     * The whole manifest (name, dataset, training, metrics, notice, ...).
+     */
+    readonly manifest: any;
+    /**
+     * The modalities: `[{ name, kind, shape, labels }]`.
+     */
+    readonly modalities: any;
+}
+
+/**
+ * Route Rust panics to the browser console with a stack trace.
+ */
+export function start(): void;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __wbg_model_free: (a: number, b: number) => void;
+    readonly model_backend: (a: number) => [number, number];
+    readonly model_decode: (a: number, b: any) => any;
+    readonly model_encode: (a: number, b: any) => any;
+    readonly model_fallbackReason: (a: number) => [number, number];
+    readonly model_generate: (a: number, b: any, c: any) => any;
+    readonly model_latent: (a: number) => number;
+    readonly model_load: (a: number, b: number, c: any) => any;
+    readonly model_manifest: (a: number) => [number, number, number];
+    readonly model_modalities: (a: number) => [number, number, number];
+    readonly start: () => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h00fe9a0657495941: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_15: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_14: (a: number, b: number, c: any) => void;
+    readonly __wbindgen_malloc_command_export: (a: number, b: number) => number;
+    readonly __wbindgen_realloc_command_export: (a: number, b: number, c: number, d: number) => number;
+    readonly __wbindgen_free_command_export: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_exn_store_command_export: (a: number) => void;
+    readonly __externref_table_alloc_command_export: () => number;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __wbindgen_destroy_closure_command_export: (a: number, b: number) => void;
+    readonly __externref_table_dealloc_command_export: (a: number) => void;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;

@@ -1,0 +1,30 @@
+/* tslint:disable */
+/* eslint-disable */
+export const memory: WebAssembly.Memory;
+export const __wbg_model_free: (a: number, b: number) => void;
+export const model_backend: (a: number) => [number, number];
+export const model_decode: (a: number, b: any) => any;
+export const model_encode: (a: number, b: any) => any;
+export const model_fallbackReason: (a: number) => [number, number];
+export const model_generate: (a: number, b: any, c: any) => any;
+export const model_latent: (a: number) => number;
+export const model_load: (a: number, b: number, c: any) => any;
+export const model_manifest: (a: number) => [number, number, number];
+export const model_modalities: (a: number) => [number, number, number];
+export const start: () => void;
+export const wasm_bindgen__convert__closures_____invoke__h00fe9a0657495941: (a: number, b: number, c: any, d: any) => void;
+export const wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed: (a: number, b: number, c: any) => [number, number];
+export const wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_15: (a: number, b: number, c: any) => [number, number];
+export const wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16: (a: number, b: number, c: any) => [number, number];
+export const wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b: (a: number, b: number, c: any) => [number, number];
+export const wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354: (a: number, b: number, c: any) => void;
+export const wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_14: (a: number, b: number, c: any) => void;
+export const __wbindgen_malloc_command_export: (a: number, b: number) => number;
+export const __wbindgen_realloc_command_export: (a: number, b: number, c: number, d: number) => number;
+export const __wbindgen_free_command_export: (a: number, b: number, c: number) => void;
+export const __wbindgen_exn_store_command_export: (a: number) => void;
+export const __externref_table_alloc_command_export: () => number;
+export const __wbindgen_externrefs: WebAssembly.Table;
+export const __wbindgen_destroy_closure_command_export: (a: number, b: number) => void;
+export const __externref_table_dealloc_command_export: (a: number) => void;
+export const __wbindgen_start: () => void;

@@ -1,0 +1,214 @@
+// Shared set-up for the browser tests: the demo server, Debian's Chromium through
+// playwright-core, the page's readiness, fixtures, and skip reasons for what is not built yet.
+//
+// Not a test file itself (node --test only runs *.test.mjs here).
+
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PKG = join(ROOT, 'pkg', 'jmvae.js');
+export const MANIFEST = join(ROOT, 'www', 'models', 'mnist.json');
+export const FIXTURES = join(ROOT, 'tests', 'browser', 'fixtures');
+// The native trainer's outputs for the shipped weights; scripts/test.sh writes them afresh
+// with `jmvae sample` and passes the path, so they always match www/models/.
+export const NATIVE_SAMPLES = process.env.JMVAE_NATIVE_SAMPLES || join(FIXTURES, 'native-samples.json');
+export const MNIST_TEST = join(FIXTURES, 'mnist-test-100.json');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// WebGPU in headless Chromium runs on SwiftShader (software): slow, so the limits are generous.
+export const LOAD_TIMEOUT_MS = 5 * 60_000;
+
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/**
+ * A skip reason naming the first missing file, or false when all are there: the suite still
+ * runs (and says why it skipped) before the wasm package and the fixtures are built.
+ */
+export function skipUnless(...paths) {
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (set CHROMIUM=/path/to/chromium)`;
+  if (!hasPlaywright()) return 'playwright-core is not installed: run npm ci';
+  const absent = paths.find((path) => !existsSync(path));
+  if (!absent) return false;
+  const why = {
+    [PKG]: 'build the wasm package into pkg/ first',
+    [MANIFEST]: 'export the trained weights into www/models/ first',
+    [NATIVE_SAMPLES]: 'write it with `jmvae sample --manifest www/models/mnist.json --samples 16 --seed 7 --json ...`',
+    [MNIST_TEST]: 'write 100 MNIST test digits there first',
+  }[absent];
+  return `${relative(ROOT, absent)} is missing: ${why ?? 'create it first'}`;
+}
+
+export function readJson(path) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** Start scripts/serve.mjs on a free port, as a user would; resolves to { url, stop }. */
+export function startServer() {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const fail = (why) => {
+      child.kill();
+      reject(new Error(`scripts/serve.mjs did not start (${why}): ${output}`));
+    };
+    const timer = setTimeout(() => fail('no URL after 10 s'), 10_000);
+    child.on('exit', (code) => fail(`exited with ${code}`));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /jmvae demo: (http:\/\/\S+\/www\/)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({ url: match[1], stop: () => stopChild(child) });
+    });
+  });
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+// playwright-core is imported only when a browser is launched, so that the server and helper
+// tests run (and the browser tests skip, saying why) before `npm ci`.
+function hasPlaywright() {
+  try {
+    createRequire(import.meta.url).resolve('playwright-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Launch Debian's Chromium; `webgpu: false` leaves WebGPU off altogether. */
+export async function launchBrowser({ webgpu = true } = {}) {
+  const { chromium } = await import('playwright-core');
+  const args = webgpu ? [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM, args });
+}
+
+/**
+ * One server and one browser per test file, started on first use (so a file whose tests all
+ * skip starts nothing) and stopped by `close()` in an `after` hook.
+ */
+export function createSession(options) {
+  let started = null;
+  return {
+    get() {
+      started ??= Promise.all([startServer(), launchBrowser(options)]).then(([server, browser]) => ({
+        server,
+        browser,
+        url: server.url,
+      }));
+      return started;
+    },
+    async close() {
+      if (!started) return;
+      const { server, browser } = await started;
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/**
+ * Open the demo (query like '?backend=cpu') in a fresh context and wait until it is ready or
+ * has failed, never by sleeping blindly. `setup(page)` runs before navigation (routes, init
+ * scripts). Returns { page, context, state, error, status }; the caller closes `context`.
+ */
+export async function openDemo(session, query = '', { setup, contextOptions } = {}) {
+  const { browser, url } = await session.get();
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  const logs = [];
+  page.on('console', (message) => logs.push(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => logs.push(`pageerror: ${error.message}`));
+  if (setup) await setup(page);
+  await page.goto(url + query);
+  await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, {
+    timeout: LOAD_TIMEOUT_MS,
+    polling: 100,
+  });
+  return { page, context, logs, ...(await pageState(page)) };
+}
+
+/** Like openDemo, but the page must have become ready; its error is the failure otherwise. */
+export async function openReadyDemo(session, query = '', options = {}) {
+  const opened = await openDemo(session, query, options);
+  if (opened.state !== 'ready') {
+    await opened.context.close();
+    throw new Error(`the demo${query} did not get ready: ${opened.error}\n${opened.logs.join('\n')}`);
+  }
+  return opened;
+}
+
+export function pageState(page) {
+  return page.evaluate(() => ({
+    state: document.body.dataset.state,
+    error: document.getElementById('error').hidden ? '' : document.getElementById('error').innerText,
+    status: document.getElementById('status').innerText,
+  }));
+}
+
+/** Whether this browser gives the page a WebGPU adapter at all (SwiftShader counts). */
+export function hasWebGpuAdapter(page) {
+  return page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+}
+
+/** Run model.generate in the page and bring its typed arrays back as plain arrays. */
+export function generateInPage(page, given, options) {
+  return page.evaluate(
+    async ({ given, options }) => {
+      const out = await window.jmvae.model.generate(given, options);
+      return { image: Array.from(out.image), label: Array.from(out.label), samples: out.samples };
+    },
+    { given, options },
+  );
+}
+
+/** Largest |a[i] - b[i]|; lengths must agree. */
+export function maxAbsDiff(a, b) {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(d)) return NaN; // a NaN on either side fails any tolerance
+    if (d > worst) worst = d;
+  }
+  return worst;
+}
+
+/** Ink statistics of canvases matched by `selector`: how many of their pixels are dark. */
+export function canvasInk(page, selector) {
+  return page.$$eval(selector, (canvases) =>
+    canvases.map((canvas) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let dark = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] < 128) dark++;
+      return { dark, pixels: canvas.width * canvas.height };
+    }),
+  );
+}
+
+/** Drawn, and neither blank nor a solid block. */
+export function looksLikeADigit({ dark, pixels }) {
+  return dark >= 10 && dark <= pixels * 0.6;
+}

@@ -1,0 +1,42 @@
+// (a) The WebGPU path: with the default backend ('auto') and a WebGPU adapter present, the model
+// runs on WebGPU, and generate({label}, {samples: 16, seed: 7}) for every label 0..9 matches the
+// native trainer element-wise within TOLERANCE (1e-3).
+//
+// Headless Chromium's adapter here is SwiftShader (a software GPU, ~1-2 GFLOP/s): 10 calls.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+
+import { MANIFEST, NATIVE_SAMPLES, PKG, createSession, hasWebGpuAdapter, openDemo, skipUnless } from './helpers.mjs';
+import { TOLERANCE, compareWithNative, nativeReference } from './reference.mjs';
+
+const session = createSession({ webgpu: true });
+after(() => session.close());
+
+test(`WebGPU: labels 0..9, 16 samples, seed 7 match the native trainer within ${TOLERANCE}`, {
+  skip: skipUnless(PKG, MANIFEST, NATIVE_SAMPLES),
+  timeout: 20 * 60_000,
+}, async (t) => {
+  const { page, context, state, error, status } = await openDemo(session, '');
+  try {
+    if (!(await hasWebGpuAdapter(page))) {
+      t.skip('this browser gives no WebGPU adapter (navigator.gpu.requestAdapter() is null)');
+      return;
+    }
+    assert.equal(state, 'ready', `the page failed: ${error}`);
+    const { backend, fallbackReason } = await page.evaluate(() => ({
+      backend: window.jmvae.model.backend,
+      fallbackReason: window.jmvae.model.fallbackReason,
+    }));
+    assert.equal(backend, 'webgpu', `'auto' fell back to ${backend}: ${fallbackReason}`);
+    assert.match(status, /WebGPU/, 'the status line names the backend');
+    const firstDigit = await page.evaluate(() => document.body.dataset.firstDigitMs);
+    t.diagnostic(`first digit drawn ${firstDigit} ms after navigation start (SwiftShader)`);
+
+    const reference = nativeReference();
+    const labels = Array.from({ length: 10 }, (_, i) => i);
+    await compareWithNative(page, reference, labels, t);
+  } finally {
+    await context.close();
+  }
+});
