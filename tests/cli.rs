@@ -108,7 +108,7 @@ fn train_resume_export_and_sample_in_fresh_processes() {
     let manifest = Manifest::from_json(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     let model = manifest.load(std::fs::read(f.root.join("models/tiny.safetensors")).unwrap(), &device).unwrap();
     let given = observe(&model.config, &[("label".into(), Observation::Class(3))], &device).unwrap();
-    let here = generate(&model, &given, 4, 7)[0].clone().into_data().to_vec::<f32>().unwrap();
+    let here = generate(&model, &given, 4, 7)[0].clone().into_data().try_to_vec::<f32>().unwrap();
     let worst = here.iter().zip(&first).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     assert!(worst < 1e-6, "library and CLI differ by {worst}");
 

@@ -1,23 +1,17 @@
-// The page's pure helpers (www/app.js exports them, and starts nothing outside a browser):
-// URL options, byte counts, the call queue, and the MNIST-style preprocessing of drawings.
+// The page's pure helpers, each imported from the module of www/ that it belongs to (none of
+// them touches the DOM): URL options, byte counts, the call queue, error messages, and the
+// MNIST-style preprocessing of drawings.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import test from 'node:test';
 
-import {
-  argmax,
-  centreOfMass,
-  createQueue,
-  formatBytes,
-  inkBounds,
-  messageOf,
-  mix,
-  panicMessage,
-  progressText,
-  readOptions,
-  toMnist,
-} from '../../www/app.js';
+import { messageOf, panicMessage } from '../../www/error-messages.js';
+import { formatBytes, progressText } from '../../www/format.js';
+import { centreOfMass, inkBounds, toMnist } from '../../www/mnist-input.js';
+import { readOptions } from '../../www/options.js';
+import { createQueue } from '../../www/queue.js';
+import { argmax, mix } from '../../www/vectors.js';
 import { MNIST_TEST } from './helpers.mjs';
 
 test('URL options: backend and model, with defaults', () => {

@@ -1,0 +1,273 @@
+#!/usr/bin/env node
+// How fast the demo page is, and how much it ships, measured in headless Chromium here.
+//
+//   node bench/page.mjs [--runs N] [--out FILE]      (or: npm run bench:page)
+//
+// For WebGPU (SwiftShader in headless Chromium without a GPU: a software rasteriser, so these
+// numbers say little about a real GPU) and for the CPU fallback (?backend=cpu), each in a fresh
+// browser context, so nothing is cached between them:
+//   - first digit: navigation start -> the first digits drawn (body[data-first-digit-ms]);
+//     downloads, wasm compilation, model load, warm-up and the first generate call;
+//   - the page's first generate({label: 0}, {samples: 16, seed: 7}) (#timing[data-first-ms]),
+//     the call that pays for shader compilation;
+//   - generate({label}, {samples: 16, seed}) from this script: its first call, then the median
+//     of N warm calls; and the same for samples: 1 (a new batch size may compile anew).
+// Then the bytes the MNIST page ships, raw and gzip -9, with totals.
+//
+// Prints a Markdown report, writes it to bench/page-results.md (or --out), and prints one JSON
+// line last. The machine's load average is recorded: other work on the cores slows every
+// number here, so compare runs only on the same, idle machine.
+
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { CHROMIUM, LOAD_TIMEOUT_MS, ROOT, launchBrowser, startServer } from '../tests/browser/helpers.mjs';
+
+const BACKENDS = [
+  { name: 'WebGPU', query: '?backend=webgpu' },
+  { name: 'CPU (flex)', query: '?backend=cpu' },
+];
+const SEED = 7;
+
+function parseArgs(argv) {
+  const options = { runs: 5, out: join(ROOT, 'bench', 'page-results.md') };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') options.runs = Number(argv[++i]);
+    else if (argv[i] === '--out') options.out = argv[++i];
+    else {
+      console.error('usage: node bench/page.mjs [--runs N (default 5)] [--out FILE]');
+      process.exit(2);
+    }
+  }
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error('--runs needs a positive integer');
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timings in the page
+
+/** Open the page in a fresh context and time it; the context is closed afterwards. */
+async function measureBackend(browser, url, backend, runs) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(url + backend.query);
+    await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, {
+      timeout: LOAD_TIMEOUT_MS,
+      polling: 50,
+    });
+    const loaded = await page.evaluate(() => ({
+      state: document.body.dataset.state,
+      error: document.getElementById('error').innerText,
+      firstDigitMs: Number(document.body.dataset.firstDigitMs),
+      pageFirstGenerateMs: Number(document.getElementById('timing').dataset.firstMs),
+      backend: window.jmvae.model?.backend ?? null,
+    }));
+    if (loaded.state !== 'ready') return { name: backend.name, error: loaded.error || `state ${loaded.state}` };
+    const sixteen = await timeGenerate(page, 16, runs);
+    const one = await timeGenerate(page, 1, runs);
+    const adapter = await adapterInfo(page);
+    return { name: backend.name, query: backend.query, ...loaded, sixteen, one, adapter };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * One cold call (a label the page has not generated yet), then `runs` warm calls cycling over
+ * labels and seeds, each timed in the page around the await of generate().
+ */
+function timeGenerate(page, samples, runs) {
+  return page.evaluate(
+    async ({ samples, runs, seed }) => {
+      const time = (label, seed) =>
+        window.jmvae.run(async () => {
+          const started = performance.now();
+          await window.jmvae.model.generate({ label }, { samples, seed });
+          return Math.round((performance.now() - started) * 10) / 10;
+        });
+      const firstMs = await time(3, seed);
+      const warmMs = [];
+      for (let i = 0; i < runs; i++) warmMs.push(await time(i % 10, seed + 1 + i));
+      return { firstMs, warmMs };
+    },
+    { samples, runs, seed: SEED },
+  );
+}
+
+/**
+ * The WebGPU adapter that `page` gets, or why there is none. Asked in a page of the demo's own
+ * origin: navigator.gpu exists only in secure contexts (localhost is one, about:blank is not).
+ */
+function adapterInfo(page) {
+  return page.evaluate(async () => {
+    if (!navigator.gpu) return { available: false, why: 'no navigator.gpu' };
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return { available: false, why: 'requestAdapter() gave null' };
+    const { vendor, architecture, device, description } = adapter.info ?? {};
+    return { available: true, vendor, architecture, device, description, features: [...adapter.features].sort() };
+  });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytes shipped
+
+/** What the MNIST page downloads: the wasm package, the page's own files and the weights. */
+function shippedFiles() {
+  const www = join(ROOT, 'www');
+  const pageFiles = walk(www)
+    .filter((path) => /\.(js|css|html)$/.test(path) && !path.startsWith(join(www, 'models')))
+    .sort();
+  return [
+    join(ROOT, 'pkg', 'jmvae_bg.wasm'),
+    join(ROOT, 'pkg', 'jmvae.js'),
+    ...pageFiles,
+    join(www, 'models', 'mnist.json'),
+    join(www, 'models', 'mnist.safetensors'),
+  ];
+}
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+function measureBytes() {
+  const files = shippedFiles().map((path) => {
+    const data = readFileSync(path);
+    return { path: relative(ROOT, path), raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
+  });
+  const sum = (list, key) => list.reduce((total, file) => total + file[key], 0);
+  const page = files.filter((file) => file.path.startsWith('www/') && !file.path.startsWith('www/models/'));
+  return {
+    files,
+    page: { raw: sum(page, 'raw'), gzip: sum(page, 'gzip'), count: page.length },
+    total: { raw: sum(files, 'raw'), gzip: sum(files, 'gzip') },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
+const msFine = (value) => (Number.isFinite(value) ? `${value.toFixed(value < 100 ? 1 : 0)} ms` : '–');
+const kB = (bytes) => `${(bytes / 1e3).toFixed(1)} kB`;
+
+function timingTable(results) {
+  const rows = [
+    ['backend actually used', (r) => r.backend],
+    ['navigation → first digit on screen', (r) => ms(r.firstDigitMs)],
+    ["page's first generate, 16 samples (cold: pipelines compiled)", (r) => ms(r.pageFirstGenerateMs)],
+    ["bench's first call, 16 samples (the warm-up)", (r) => msFine(r.sixteen.firstMs)],
+    ['16 samples, warm (median)', (r) => msFine(median(r.sixteen.warmMs))],
+    ['16 samples, warm (min – max)', (r) => `${msFine(Math.min(...r.sixteen.warmMs))} – ${msFine(Math.max(...r.sixteen.warmMs))}`],
+    ["bench's first call, 1 sample (new batch size; the warm-up)", (r) => msFine(r.one.firstMs)],
+    ['1 sample, warm (median)', (r) => msFine(median(r.one.warmMs))],
+    ['1 sample, warm (min – max)', (r) => `${msFine(Math.min(...r.one.warmMs))} – ${msFine(Math.max(...r.one.warmMs))}`],
+  ];
+  const ok = results.filter((r) => !r.error);
+  const lines = [
+    `| | ${ok.map((r) => r.name).join(' | ')} |`,
+    `|---|${ok.map(() => '---:').join('|')}|`,
+    ...rows.map(([label, cell]) => `| ${label} | ${ok.map(cell).join(' | ')} |`),
+  ];
+  for (const r of results.filter((r) => r.error)) lines.push('', `${r.name}: failed: ${r.error}`);
+  return lines;
+}
+
+function bytesTable(bytes) {
+  return [
+    '| file | raw | gzip -9 |',
+    '|---|---:|---:|',
+    ...bytes.files.map((f) => `| \`${f.path}\` | ${kB(f.raw)} | ${kB(f.gzip)} |`),
+    `| page code (www/, ${bytes.page.count} files) | ${kB(bytes.page.raw)} | ${kB(bytes.page.gzip)} |`,
+    `| **total** | **${kB(bytes.total.raw)}** | **${kB(bytes.total.gzip)}** |`,
+  ];
+}
+
+function adapterLine(adapter) {
+  if (!adapter.available) return `WebGPU adapter: none (${adapter.why}).`;
+  const info = ['vendor', 'architecture', 'device', 'description']
+    .filter((key) => adapter[key])
+    .map((key) => `${key} \`${adapter[key]}\``)
+    .join(', ');
+  const f16 = adapter.features.includes('shader-f16') ? 'with' : 'without';
+  return `WebGPU adapter: ${info || '(no info)'}; ${f16} \`shader-f16\`.`;
+}
+
+function report(run) {
+  return [
+    '# Page benchmark',
+    '',
+    `Measured by \`node bench/page.mjs --runs ${run.runs}\` on ${run.date}.`,
+    '',
+    `- Browser: headless Chromium ${run.chromium} (${CHROMIUM}), the flags of tests/browser/helpers.mjs plus \`--enable-unsafe-webgpu\`.`,
+    `- ${adapterLine(run.adapter)}`,
+    `- Machine: ${run.machine.cpus} × ${run.machine.cpu}, ${run.machine.memoryGiB} GiB; load average ${run.machine.loadBefore.join(', ')} before the run, ${run.machine.loadAfter.join(', ')} after.`,
+    `- Node ${process.version}; page served by scripts/serve.mjs on localhost (no network time, no HTTP compression).`,
+    '',
+    '## Time',
+    '',
+    `Each backend in a fresh browser context. Calls are \`generate({ label }, { samples, seed })\`, timed in the page around the await (result back on the host); "warm" is over ${run.runs} calls after the first.`,
+    '',
+    ...timingTable(run.results),
+    '',
+    '## Bytes shipped (MNIST page)',
+    '',
+    ...bytesTable(run.bytes),
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const loadBefore = os.loadavg().map((x) => x.toFixed(2));
+  const server = await startServer();
+  const browser = await launchBrowser({ webgpu: true });
+  let run;
+  try {
+    const results = [];
+    for (const backend of BACKENDS) {
+      console.error(`measuring ${backend.name} (${server.url}${backend.query}) ...`);
+      results.push(await measureBackend(browser, server.url, backend, options.runs));
+    }
+    run = {
+      date: new Date().toISOString(),
+      chromium: browser.version(),
+      // Every page of the origin sees the same adapter; take it from the first that got ready.
+      adapter: results.find((r) => r.adapter)?.adapter ?? { available: false, why: 'no page got ready' },
+      machine: {
+        cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+        cpus: os.cpus().length,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        loadBefore,
+        loadAfter: os.loadavg().map((x) => x.toFixed(2)),
+      },
+      runs: options.runs,
+      results,
+      bytes: measureBytes(),
+    };
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  const markdown = report(run);
+  writeFileSync(options.out, markdown);
+  console.log(markdown);
+  console.log(JSON.stringify(run));
+  if (run.results.some((r) => r.error)) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,51 @@
+// Panel "About these weights": the manifest shipped beside them (name, dataset, training,
+// evaluated metrics) as a short list, and in full as JSON.
+
+import { $, element } from '../dom.js';
+import { formatBytes } from '../format.js';
+
+/** Fill #manifest and #manifest-json from the model's manifest. */
+export function showManifest(manifest) {
+  manifest = plain(manifest);
+  const rows = [
+    ['Name', manifest.name],
+    ['Dataset', manifest.dataset],
+    ['Weights', manifest.weights && `${manifest.weights.file} (${manifest.weights.dtype}, ${formatBytes(manifest.weights.bytes)})`],
+    ['Training', trainingSummary(manifest.training)],
+    ...flatten(manifest.metrics, 'Metric ').slice(0, 12),
+    ['Notice', manifest.notice],
+  ].filter(([, value]) => value !== undefined && value !== null && value !== '');
+  $('manifest').replaceChildren(...rows.flatMap(([term, value]) => [element('dt', term), element('dd', value)]));
+  $('manifest-json').textContent = JSON.stringify(manifest, null, 2);
+}
+
+// A serde map may reach JS as a Map; display and JSON want plain objects.
+function plain(value) {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]));
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+// "24 epochs, 3061402 parameters, alpha 0.1" from whichever of those the trainer recorded.
+function trainingSummary(training) {
+  if (!training || typeof training !== 'object') return undefined;
+  const parts = [
+    training.epochs !== undefined && `${training.epochs} epochs`,
+    training.parameters !== undefined && `${Number(training.parameters).toLocaleString('en')} parameters`,
+    training.alpha !== undefined && `alpha ${training.alpha}`,
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+// Numbers and strings of a nested object as [dotted key, value] rows.
+function flatten(value, prefix) {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, v]) => {
+    if (typeof v === 'number') return [[prefix + key, Number.isInteger(v) ? String(v) : v.toPrecision(4)]];
+    if (typeof v === 'string') return [[prefix + key, v]];
+    return Array.isArray(v) ? [] : flatten(v, `${prefix}${key}.`);
+  });
+}

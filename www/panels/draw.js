@@ -1,0 +1,38 @@
+// Panel "Image -> label": a drawing, preprocessed like MNIST, is read by the image encoder; the
+// label decoder's probabilities become bars, and the image decoder reconstructs the digit.
+
+import { showBars } from '../bars.js';
+import { $ } from '../dom.js';
+import { blank, drawDigit } from '../digits.js';
+import { createPad } from '../drawing-pad.js';
+import { act } from '../error-display.js';
+import { percent } from '../format.js';
+import { toMnist } from '../mnist-input.js';
+
+/** Wire the drawing pad (read after each stroke) and Clear. */
+export function setupDrawing(model, queue, labels) {
+  let drawing = 0; // bumped by Clear, so that a late answer does not redraw a cleared pad
+  const pad = createPad($('draw'), () => act('Reading the drawing', () => queue.latest('draw', read)));
+
+  async function read() {
+    const version = drawing;
+    const pixels = toMnist(pad.ink(), $('draw').width, $('draw').height);
+    if (!pixels) return;
+    drawDigit($('input28'), pixels);
+    // samples: 0 decodes the posterior mean: the model's best reading, with no noise.
+    const out = await model.generate({ image: pixels }, { samples: 0, seed: 0 });
+    if (version !== drawing) return;
+    drawDigit($('recon'), out.image);
+    const best = showBars($('bars'), labels, out.label);
+    $('prediction').textContent = `Reads as ${labels[best]} (${percent(out.label[best])}).`;
+  }
+
+  $('clear').addEventListener('click', () => {
+    drawing++;
+    pad.clear();
+    blank($('input28'));
+    blank($('recon'));
+    $('bars').replaceChildren();
+    $('prediction').textContent = '';
+  });
+}

@@ -1,0 +1,50 @@
+// Panel "Walk between two labels": decode points on the straight line between the latent means
+// of q(z | from) and q(z | to); the slider picks the point.
+
+import { $ } from '../dom.js';
+import { drawDigit } from '../digits.js';
+import { act } from '../error-display.js';
+import { PIXELS } from '../mnist.js';
+import { mix } from '../vectors.js';
+
+const DEFAULT_ENDS = [1, 7];
+
+/** Wire the two label selects and the slider; returns a function that redraws the panel. */
+export function setupInterpolation(model, queue, labels) {
+  const from = $('interp-from');
+  const to = $('interp-to');
+  const slider = $('interp');
+  for (const select of [from, to]) {
+    select.replaceChildren(...labels.map((label, i) => new Option(label, String(i))));
+  }
+  [from.value, to.value] = DEFAULT_ENDS.map(String);
+
+  const means = new Map(); // label -> mean of q(z | label); it never changes, so keep it
+  async function meanOf(label) {
+    if (!means.has(label)) means.set(label, (await model.encode({ label })).mean);
+    return means.get(label);
+  }
+
+  // Both ends in one decode call: one round trip to the GPU instead of two.
+  async function showEnds() {
+    const a = await meanOf(Number(from.value));
+    const b = await meanOf(Number(to.value));
+    const out = await model.decode(Float32Array.from([...a, ...b]));
+    drawDigit($('interp-start'), out.image, 0);
+    drawDigit($('interp-end'), out.image, PIXELS);
+  }
+  async function showMix() {
+    const t = Number(slider.value) / 100;
+    const z = mix(await meanOf(Number(from.value)), await meanOf(Number(to.value)), t);
+    const out = await model.decode(z);
+    drawDigit($('interp-digit'), out.image);
+    $('interp-digit').dataset.t = String(t);
+    $('interp-value').textContent = t.toFixed(2);
+  }
+  const refreshAll = () => Promise.all([queue.latest('ends', showEnds), queue.latest('mix', showMix)]);
+
+  from.addEventListener('change', () => act('Interpolating', refreshAll));
+  to.addEventListener('change', () => act('Interpolating', refreshAll));
+  slider.addEventListener('input', () => act('Interpolating', () => queue.latest('mix', showMix)));
+  return refreshAll;
+}
