@@ -48,29 +48,32 @@ fn progress(len: usize, what: &str) -> ProgressBar {
     bar
 }
 
-/// Mean over `split` of log p(targets) with the posterior of `proposal` (modality indices).
-pub fn mean_log_marginal(
+/// Mean over `split` of log p(T) for each target set T, with the posterior of `proposal`
+/// (modality indices); the sets share one pass of `k` samples per example.
+pub fn mean_log_marginals(
     model: &Jmvae,
     split: &Split,
     proposal: &[usize],
-    targets: &[usize],
+    target_sets: &[&[usize]],
     k: usize,
     seed: u64,
     device: &Device,
-) -> f64 {
+) -> Vec<f64> {
     let n = model.config.modalities.len();
     let mut rng = SeededRng::new(seed);
-    let mut total = 0.0;
+    let mut totals = vec![0.0; target_sets.len()];
     let bar = progress(split.len(), "log p");
     for indices in chunks(split.len(), (ROWS_PER_CALL / k).max(1)) {
         let data = inputs(split, &indices, n, device);
         let given: Inputs = (0..n).map(|m| proposal.contains(&m).then(|| data[m].clone())).collect();
-        let values = log_marginal(model, &given, &data, targets, k, &mut rng);
-        total += values.sum().into_scalar::<f64>();
+        let values = log_marginal(model, &given, &data, target_sets, k, &mut rng);
+        for (total, v) in totals.iter_mut().zip(values) {
+            *total += v.sum().into_scalar::<f64>();
+        }
         bar.inc(indices.len() as u64);
     }
     bar.finish_and_clear();
-    total / split.len() as f64
+    totals.into_iter().map(|t| t / split.len() as f64).collect()
 }
 
 /// Mean over `split` of log p(w), each label's value estimated once with `n` prior samples.
@@ -144,14 +147,15 @@ pub fn evaluate(
     let multimodal = model.config.modalities.len() > 1;
     let mut metrics = Metrics { examples: test.len(), k, ..Default::default() };
     if !multimodal {
-        metrics.log_px_unimodal_proposal = Some(mean_log_marginal(model, test, &[0], &[0], k, seed, device));
+        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, test, &[0], &[&[0]], k, seed, device)[0]);
         return metrics;
     }
     if !model.unimodal_encoders.is_empty() {
-        metrics.log_px_unimodal_proposal = Some(mean_log_marginal(model, test, &[0], &[0], k, seed, device));
+        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, test, &[0], &[&[0]], k, seed, device)[0]);
     }
-    metrics.log_px_joint_proposal = Some(mean_log_marginal(model, test, &[0, 1], &[0], k, seed + 1, device));
-    let log_pxw = mean_log_marginal(model, test, &[0, 1], &[0, 1], k, seed + 1, device);
+    let joint = mean_log_marginals(model, test, &[0, 1], &[&[0], &[0, 1]], k, seed + 1, device);
+    metrics.log_px_joint_proposal = Some(joint[0]);
+    let log_pxw = joint[1];
     metrics.log_pxw = Some(log_pxw);
     metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, test, k.max(1000), seed + 2, device));
     metrics.label_accuracy = Some(label_accuracy(model, test, device));

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::batch::{chunks, inputs};
 use crate::checkpoint::{RunDir, RunSettings, TrainingState};
-use crate::evaluate::{label_accuracy, mean_log_marginal};
+use crate::evaluate::{label_accuracy, mean_log_marginals};
 use crate::mnist::{Mnist, Split, TEST_BINARISATION_SEED};
 
 /// How often and how hard to evaluate during training.
@@ -94,7 +94,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, data: &Mnist, epochs: usize, 
             let subset = test.take(monitor.examples);
             let plain = device.clone().inner();
             let proposal: &[usize] = if valid.unimodal_encoders.is_empty() { &[0, 1][..modalities] } else { &[0] };
-            record["test_log_px"] = json!(mean_log_marginal(&valid, &subset, proposal, &[0], monitor.k, 1, &plain));
+            record["test_log_px"] = json!(mean_log_marginals(&valid, &subset, proposal, &[&[0]], monitor.k, 1, &plain)[0]);
             record["test_log_px_k"] = json!(monitor.k);
             record["test_log_px_examples"] = json!(subset.len());
             if modalities > 1 {
