@@ -6,16 +6,15 @@
 //! the loader checks before trusting the bytes.
 
 use burn::module::Module;
-use burn::store::{HalfPrecisionAdapter, ModuleSnapshot, SafetensorsStore};
+use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::Device;
-use safetensors::tensor::TensorView;
-use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::ModelConfig;
 use crate::error::ModelError;
 use crate::model::Jmvae;
+use crate::precision::{Precision, narrow, widen};
 
 /// The manifest format this crate writes and reads.
 pub const MANIFEST_FORMAT: &str = "jmvae-manifest/1";
@@ -49,7 +48,7 @@ pub struct Manifest {
 pub struct WeightsFile {
     /// File name, relative to the manifest.
     pub file: String,
-    /// Storage precision of the parameters: `f16` or `f32`.
+    /// Storage precision of the parameters: `f32`, `f16` or `int8` (see [`Precision`]).
     pub dtype: String,
     /// Size in bytes.
     pub bytes: u64,
@@ -62,21 +61,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The model's parameters as safetensors bytes, in f16 when `half` (else f32).
-pub fn to_safetensors(model: &Jmvae, half: bool) -> Result<Vec<u8>, ModelError> {
+/// The model's parameters as safetensors bytes stored at `precision`.
+pub fn to_safetensors(model: &Jmvae, precision: Precision) -> Result<Vec<u8>, ModelError> {
     let mut store = SafetensorsStore::from_bytes(None).metadata("model", "jmvae");
-    if half {
-        store = store.with_to_adapter(HalfPrecisionAdapter::new());
-    }
     model.save_into(&mut store).map_err(|e| ModelError::InvalidWeights(e.to_string()))?;
-    store.get_bytes().map_err(|e| ModelError::InvalidWeights(e.to_string()))
+    let f32_file = store.get_bytes().map_err(|e| ModelError::InvalidWeights(e.to_string()))?;
+    narrow(&f32_file, precision)
 }
 
 /// Load parameters from safetensors bytes into a fresh model of `config` on `device`; every
 /// parameter must be present with the right shape, and nothing else may be in the file.
 pub fn from_safetensors(config: &ModelConfig, bytes: Vec<u8>, device: &Device) -> Result<Jmvae, ModelError> {
     let mut model = Jmvae::new(config, device)?;
-    let mut store = SafetensorsStore::from_bytes(Some(widen_to_f32(bytes)?));
+    let mut store = SafetensorsStore::from_bytes(Some(widen(bytes)?));
     let result = model
         .load_from(&mut store)
         .map_err(|e| ModelError::InvalidWeights(format!("the weights do not fit this model's config: {e}")))?;
@@ -92,39 +89,6 @@ pub fn from_safetensors(config: &ModelConfig, bytes: Vec<u8>, device: &Device) -
         )));
     }
     Ok(model)
-}
-
-/// Widen f16 tensors to f32 on the host. Computing in f32 whatever the storage precision
-/// keeps every backend on the same arithmetic, and many WebGPU adapters (SwiftShader, most
-/// phones) lack the `shader-f16` feature that a cast on the device would need.
-fn widen_to_f32(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
-    let invalid = |e: safetensors::SafeTensorError| ModelError::InvalidWeights(format!("not a safetensors file: {e}"));
-    let file = SafeTensors::deserialize(&bytes).map_err(invalid)?;
-    if file.iter().all(|(_, view)| view.dtype() != Dtype::F16) {
-        return Ok(bytes);
-    }
-    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(invalid)?;
-    let widened: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = file
-        .tensors()
-        .into_iter()
-        .map(|(name, view)| {
-            let shape = view.shape().to_vec();
-            if view.dtype() != Dtype::F16 {
-                return (name, view.dtype(), shape, view.data().to_vec());
-            }
-            let data = view
-                .data()
-                .chunks_exact(2)
-                .flat_map(|h| half::f16::from_le_bytes([h[0], h[1]]).to_f32().to_le_bytes())
-                .collect();
-            (name, Dtype::F32, shape, data)
-        })
-        .collect();
-    let views = widened.iter().map(|(name, dtype, shape, data)| {
-        let view = TensorView::new(*dtype, shape.clone(), data).expect("a widened tensor keeps its element count");
-        (name.as_str(), view)
-    });
-    safetensors::serialize(views, header.metadata().clone()).map_err(invalid)
 }
 
 impl Manifest {
@@ -202,21 +166,26 @@ mod tests {
         let config = ModelConfig::mnist();
         let model = Jmvae::new(&config, &device).unwrap();
         let expected = digits(&model);
-        let full = to_safetensors(&model, false).unwrap();
-        let half = to_safetensors(&model, true).unwrap();
+        let full = to_safetensors(&model, Precision::F32).unwrap();
+        let half = to_safetensors(&model, Precision::F16).unwrap();
+        let int8 = to_safetensors(&model, Precision::Int8).unwrap();
+        assert!(int8.len() < full.len() * 3 / 10, "{} vs {}", int8.len(), full.len());
         assert!(half.len() < full.len() * 6 / 10, "{} vs {}", half.len(), full.len());
         let loaded = manifest_for(&config, &full, "f32").load(full.clone(), &device).unwrap();
         assert_eq!(digits(&loaded), expected);
         let loaded = manifest_for(&config, &half, "f16").load(half.clone(), &device).unwrap();
         let worst = digits(&loaded).iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
         assert!(worst < 2e-3, "f16 moved an output by {worst}");
+        let loaded = manifest_for(&config, &int8, "int8").load(int8.clone(), &device).unwrap();
+        let worst = digits(&loaded).iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(worst < 3e-2, "int8 moved an output by {worst}");
     }
 
     #[test]
     fn corrupt_or_mismatched_weights_are_refused() {
         let device = Device::default();
         let config = ModelConfig::mnist();
-        let bytes = to_safetensors(&Jmvae::new(&config, &device).unwrap(), true).unwrap();
+        let bytes = to_safetensors(&Jmvae::new(&config, &device).unwrap(), Precision::F16).unwrap();
         let manifest = manifest_for(&config, &bytes, "f16");
 
         let err = manifest.load(bytes[..bytes.len() - 10].to_vec(), &device).unwrap_err().to_string();

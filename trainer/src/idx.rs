@@ -62,6 +62,7 @@ pub fn parse_idx(bytes: &[u8]) -> Result<Idx> {
 }
 
 /// Encode an IDX file of unsigned bytes (used to make test fixtures).
+#[cfg(test)]
 pub fn encode_idx(dims: &[usize], data: &[u8]) -> Vec<u8> {
     let mut out = vec![0, 0, 0x08, dims.len() as u8];
     for &d in dims {

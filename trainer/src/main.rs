@@ -18,7 +18,7 @@ use burn::tensor::Device;
 use clap::{Parser, Subcommand, ValueEnum};
 use jmvae::infer::{Observation, generate, observe};
 use jmvae::weights::{MANIFEST_FORMAT, WeightsFile, sha256_hex, to_safetensors};
-use jmvae::{Jmvae, Manifest, ModelConfig};
+use jmvae::{Jmvae, Manifest, ModelConfig, Precision};
 
 use crate::checkpoint::{RunDir, RunSettings};
 use crate::mnist::Mnist;
@@ -43,6 +43,26 @@ enum Preset {
     Jmvae,
     /// Image only: the paper's VAE baseline.
     Vae,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum StoredPrecision {
+    /// 4 bytes a parameter, exact.
+    F32,
+    /// 2 bytes a parameter.
+    F16,
+    /// 1 byte a matrix entry with an f32 scale per output unit; biases in f16.
+    Int8,
+}
+
+impl From<StoredPrecision> for Precision {
+    fn from(p: StoredPrecision) -> Self {
+        match p {
+            StoredPrecision::F32 => Precision::F32,
+            StoredPrecision::F16 => Precision::F16,
+            StoredPrecision::Int8 => Precision::Int8,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -149,15 +169,16 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
-    /// Export a run's latest checkpoint as safetensors + manifest (f16 unless --f32).
+    /// Export a run's latest checkpoint as safetensors + manifest.
     Export {
         #[arg(long)]
         run: PathBuf,
         /// Manifest path, e.g. www/models/mnist.json; the weights go beside it.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long)]
-        f32: bool,
+        /// Storage precision of the weights (computation is always f32).
+        #[arg(long, value_enum, default_value = "f16")]
+        precision: StoredPrecision,
         /// An evaluation report (from `jmvae eval --out`) to embed as the manifest's metrics.
         #[arg(long)]
         metrics: Option<PathBuf>,
@@ -290,7 +311,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Export { run, out, f32, metrics, name } => export(&run, &out, f32, metrics.as_deref(), name),
+        Command::Export { run, out, precision, metrics, name } => export(&run, &out, precision.into(), metrics.as_deref(), name),
     }
 }
 
@@ -324,11 +345,11 @@ fn load_manifest(path: &Path, device: &Device) -> Result<(Manifest, Jmvae)> {
     Ok((manifest, model))
 }
 
-fn export(run_path: &Path, out: &Path, full: bool, metrics: Option<&Path>, name: Option<String>) -> Result<()> {
+fn export(run_path: &Path, out: &Path, precision: Precision, metrics: Option<&Path>, name: Option<String>) -> Result<()> {
     let run = RunDir::new(run_path);
     let settings = run.settings()?;
     let (model, state) = run.load_model(&device())?;
-    let bytes = to_safetensors(&model, !full)?;
+    let bytes = to_safetensors(&model, precision)?;
     let stem = out.file_stem().context("--out needs a file name")?.to_string_lossy().to_string();
     let weights_name = format!("{stem}.safetensors");
     let metrics = match metrics {
@@ -342,7 +363,7 @@ fn export(run_path: &Path, out: &Path, full: bool, metrics: Option<&Path>, name:
         config: settings.config.clone(),
         weights: WeightsFile {
             file: weights_name.clone(),
-            dtype: if full { "f32" } else { "f16" }.into(),
+            dtype: precision.name().into(),
             bytes: bytes.len() as u64,
             sha256: sha256_hex(&bytes),
         },

@@ -1,0 +1,204 @@
+//! Storage precision of shipped weights: f32, f16, or int8 with one f32 scale per output unit.
+//!
+//! Weights are always computed in f32. They are narrowed only on disk and widened back on the
+//! host while loading, so every backend runs the same arithmetic and no backend needs f16 or
+//! int8 support (many WebGPU adapters, SwiftShader and most phones among them, lack
+//! `shader-f16`).
+//!
+//! int8 stores each matrix `[inputs, outputs]` as `round(w / s_j)` with
+//! `s_j = max_i |w_ij| / 127` per output column j, under the tensor's own name, and the scales
+//! as `<name>.int8_scale` (f32, `[outputs]`); vectors (biases) are stored in f16.
+
+use half::f16;
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors, SafeTensorError};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ModelError;
+
+/// The suffix of the tensor that holds an int8 matrix's column scales.
+pub const SCALE_SUFFIX: &str = ".int8_scale";
+
+/// How parameters are stored in a weights file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 4 bytes a parameter, exact.
+    F32,
+    /// 2 bytes a parameter.
+    F16,
+    /// 1 byte a matrix entry plus one f32 scale per output unit; vectors in f16.
+    Int8,
+}
+
+impl Precision {
+    /// The name used in manifests and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::F32 => "f32",
+            Self::F16 => "f16",
+            Self::Int8 => "int8",
+        }
+    }
+}
+
+/// One tensor of a safetensors file, owned.
+struct Owned {
+    name: String,
+    dtype: Dtype,
+    shape: Vec<usize>,
+    data: Vec<u8>,
+}
+
+fn invalid(e: SafeTensorError) -> ModelError {
+    ModelError::InvalidWeights(format!("not a safetensors file: {e}"))
+}
+
+fn read_all(bytes: &[u8]) -> Result<(Vec<Owned>, Option<std::collections::HashMap<String, String>>), ModelError> {
+    let file = SafeTensors::deserialize(bytes).map_err(invalid)?;
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(invalid)?;
+    let tensors = file
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| Owned { name, dtype: view.dtype(), shape: view.shape().to_vec(), data: view.data().to_vec() })
+        .collect();
+    Ok((tensors, header.metadata().clone()))
+}
+
+fn write_all(tensors: &[Owned], metadata: Option<std::collections::HashMap<String, String>>) -> Result<Vec<u8>, ModelError> {
+    let views = tensors.iter().map(|t| {
+        let view = TensorView::new(t.dtype, t.shape.clone(), &t.data).expect("sizes agree by construction");
+        (t.name.as_str(), view)
+    });
+    safetensors::serialize(views, metadata).map_err(invalid)
+}
+
+fn f32_values(data: &[u8]) -> Vec<f32> {
+    data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
+    values.into_iter().flat_map(f32::to_le_bytes).collect()
+}
+
+/// Narrow an all-f32 safetensors file to `precision`.
+pub fn narrow(f32_file: &[u8], precision: Precision) -> Result<Vec<u8>, ModelError> {
+    if precision == Precision::F32 {
+        return Ok(f32_file.to_vec());
+    }
+    let (tensors, metadata) = read_all(f32_file)?;
+    let mut out = Vec::new();
+    for t in tensors {
+        if t.dtype != Dtype::F32 {
+            out.push(t);
+            continue;
+        }
+        let values = f32_values(&t.data);
+        if precision == Precision::Int8 && t.shape.len() == 2 {
+            let (quantised, scales) = quantise_columns(&values, t.shape[1]);
+            out.push(Owned { name: format!("{}{SCALE_SUFFIX}", t.name), dtype: Dtype::F32, shape: vec![t.shape[1]], data: f32_bytes(scales) });
+            out.push(Owned { name: t.name, dtype: Dtype::I8, shape: t.shape, data: quantised.iter().map(|&q| q as u8).collect() });
+        } else {
+            let data = values.iter().flat_map(|&v| f16::from_f32(v).to_le_bytes()).collect();
+            out.push(Owned { name: t.name, dtype: Dtype::F16, shape: t.shape, data });
+        }
+    }
+    write_all(&out, metadata)
+}
+
+/// Symmetric int8 quantisation of a row-major matrix with `columns` columns, one scale each.
+fn quantise_columns(values: &[f32], columns: usize) -> (Vec<i8>, Vec<f32>) {
+    let mut scales = vec![0.0f32; columns];
+    for (i, v) in values.iter().enumerate() {
+        scales[i % columns] = scales[i % columns].max(v.abs() / 127.0);
+    }
+    let quantised = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let s = scales[i % columns];
+            if s == 0.0 { 0 } else { (v / s).round().clamp(-127.0, 127.0) as i8 }
+        })
+        .collect();
+    (quantised, scales)
+}
+
+/// Widen a safetensors file of any of the precisions above to all-f32 tensors.
+pub fn widen(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
+    let (tensors, metadata) = read_all(&bytes)?;
+    if tensors.iter().all(|t| t.dtype == Dtype::F32) {
+        return Ok(bytes);
+    }
+    let scale_of = |name: &str| tensors.iter().find(|t| t.name == format!("{name}{SCALE_SUFFIX}"));
+    let mut out = Vec::new();
+    for t in &tensors {
+        if t.name.ends_with(SCALE_SUFFIX) {
+            continue;
+        }
+        let values: Vec<f32> = match t.dtype {
+            Dtype::F32 => f32_values(&t.data),
+            Dtype::F16 => t.data.chunks_exact(2).map(|h| f16::from_le_bytes([h[0], h[1]]).to_f32()).collect(),
+            Dtype::I8 => {
+                let scale = scale_of(&t.name).ok_or_else(|| {
+                    ModelError::InvalidWeights(format!("int8 tensor `{}` has no `{}{SCALE_SUFFIX}`", t.name, t.name))
+                })?;
+                let columns = *t.shape.last().unwrap_or(&0);
+                let scales = f32_values(&scale.data);
+                if scale.dtype != Dtype::F32 || scales.len() != columns {
+                    return Err(ModelError::InvalidWeights(format!(
+                        "`{}{SCALE_SUFFIX}` must hold {columns} f32 scales",
+                        t.name
+                    )));
+                }
+                t.data.iter().enumerate().map(|(i, &q)| q as i8 as f32 * scales[i % columns]).collect()
+            }
+            other => {
+                return Err(ModelError::InvalidWeights(format!("tensor `{}` has unsupported dtype {other:?}", t.name)));
+            }
+        };
+        out.push(Owned { name: t.name.clone(), dtype: Dtype::F32, shape: t.shape.clone(), data: f32_bytes(values) });
+    }
+    write_all(&out, metadata)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(values: &[f32], shape: &[usize]) -> Vec<u8> {
+        write_all(&[Owned { name: "w".into(), dtype: Dtype::F32, shape: shape.to_vec(), data: f32_bytes(values.iter().copied()) }], None).unwrap()
+    }
+
+    fn values_of(bytes: Vec<u8>) -> Vec<f32> {
+        let (tensors, _) = read_all(&widen(bytes).unwrap()).unwrap();
+        assert_eq!(tensors.len(), 1, "scales are folded back into their matrix");
+        f32_values(&tensors[0].data)
+    }
+
+    #[test]
+    fn int8_keeps_each_column_within_half_a_step() {
+        let w = [0.5f32, -100.0, -0.25, 50.0, 0.0, 1.0];
+        let back = values_of(narrow(&file(&w, &[3, 2]), Precision::Int8).unwrap());
+        for (i, (a, b)) in w.iter().zip(&back).enumerate() {
+            let step = if i % 2 == 0 { 0.5 / 127.0 } else { 100.0 / 127.0 };
+            assert!((a - b).abs() <= step / 2.0 + 1e-6, "{a} vs {b}");
+        }
+        // A column of zeros has scale 0 and stays exactly zero.
+        assert_eq!(values_of(narrow(&file(&[0.0; 4], &[2, 2]), Precision::Int8).unwrap()), vec![0.0; 4]);
+    }
+
+    #[test]
+    fn f16_and_f32_round_trip() {
+        let w = [1.0f32, -2.5, 0.1];
+        assert_eq!(values_of(narrow(&file(&w, &[3]), Precision::F32).unwrap()), w.to_vec());
+        let back = values_of(narrow(&file(&w, &[3]), Precision::F16).unwrap());
+        assert!(back.iter().zip(&w).all(|(a, b)| (a - b).abs() < 1e-3));
+    }
+
+    #[test]
+    fn an_int8_matrix_without_its_scales_is_refused() {
+        let q = Owned { name: "w".into(), dtype: Dtype::I8, shape: vec![2], data: vec![1, 2] };
+        let err = widen(write_all(&[q], None).unwrap()).unwrap_err().to_string();
+        assert!(err.contains("has no `w.int8_scale`"), "{err}");
+    }
+}
