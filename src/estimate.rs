@@ -39,10 +39,9 @@ pub fn log_marginal(
     let [rows, latent] = q.mean.dims();
     let z = q.sample(standard_normal(rng, rows, latent, &q.mean.device()));
     let log_prior_ratio = log_prior(z.clone()) - q.log_prob(z.clone());
-    let needed: Vec<usize> = (0..data.len()).filter(|m| target_sets.iter().any(|t| t.contains(m))).collect();
     let log_likelihoods: Vec<Option<Tensor<2>>> = (0..data.len())
         .map(|m| {
-            needed.contains(&m).then(|| {
+            target_sets.iter().any(|t| t.contains(&m)).then(|| {
                 let x = repeat_rows(data[m].clone(), k);
                 log_likelihood(&model.config.modalities[m], model.decode_logits(m, z.clone()), x)
             })

@@ -105,17 +105,6 @@ pub fn generate(model: &Jmvae, given: &Inputs, samples: usize, seed: u64) -> Vec
     decode_all(model, latents(&model.posterior(given), samples, seed))
 }
 
-/// `steps` latents evenly spaced from `a` to `b` (both `[1, latent]`), ends included.
-pub fn interpolate(a: Tensor<2>, b: Tensor<2>, steps: usize) -> Tensor<2> {
-    let rows: Vec<Tensor<2>> = (0..steps)
-        .map(|i| {
-            let t = if steps == 1 { 0.0 } else { i as f64 / (steps - 1) as f64 };
-            a.clone().mul_scalar(1.0 - t) + b.clone().mul_scalar(t)
-        })
-        .collect();
-    Tensor::cat(rows, 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,17 +156,5 @@ mod tests {
         assert!(err(vec![("image".into(), Observation::Values(vec![f32::NAN; 784]))]).contains("NaN"));
         assert!(err(vec![("image".into(), Observation::Class(1))]).contains("not categorical"));
         assert!(err(vec![]).contains("at least one"));
-    }
-
-    #[test]
-    fn interpolation_starts_and_ends_at_the_given_latents() {
-        let device = Device::default();
-        let a = Tensor::<2>::zeros([1, 3], &device);
-        let b = Tensor::<2>::ones([1, 3], &device);
-        let path = values(interpolate(a, b, 5));
-        assert_eq!(path.len(), 15);
-        assert_eq!(&path[..3], &[0.0; 3]);
-        assert_eq!(&path[6..9], &[0.5; 3]);
-        assert_eq!(&path[12..], &[1.0; 3]);
     }
 }

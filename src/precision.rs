@@ -42,6 +42,17 @@ impl Precision {
     }
 }
 
+impl std::str::FromStr for Precision {
+    type Err = ModelError;
+
+    fn from_str(name: &str) -> Result<Self, ModelError> {
+        [Self::F32, Self::F16, Self::Int8]
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| ModelError::InvalidConfig(format!("precision `{name}` is not one of f32, f16, int8")))
+    }
+}
+
 /// One tensor of a safetensors file, owned.
 struct Owned {
     name: String,

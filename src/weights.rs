@@ -5,7 +5,6 @@
 //! the modality names and labels, provenance, evaluated metrics and the file's sha256, which
 //! the loader checks before trusting the bytes.
 
-use burn::module::Module;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
@@ -125,11 +124,6 @@ impl Manifest {
         }
         from_safetensors(&self.config, bytes, device)
     }
-}
-
-/// Number of parameters of a model, for reports.
-pub fn parameter_count(model: &Jmvae) -> usize {
-    model.num_params()
 }
 
 #[cfg(test)]

@@ -146,12 +146,12 @@ pub fn evaluate(
 ) -> Metrics {
     let multimodal = model.config.modalities.len() > 1;
     let mut metrics = Metrics { examples: test.len(), k, ..Default::default() };
-    if !multimodal {
+    // A VAE's only encoder is q(z|x) itself; JMVAE-zero has no q(z|x) to propose with.
+    if !multimodal || !model.unimodal_encoders.is_empty() {
         metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, test, &[0], &[&[0]], k, seed, device)[0]);
-        return metrics;
     }
-    if !model.unimodal_encoders.is_empty() {
-        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, test, &[0], &[&[0]], k, seed, device)[0]);
+    if !multimodal {
+        return metrics;
     }
     let joint = mean_log_marginals(model, test, &[0, 1], &[&[0], &[0, 1]], k, seed + 1, device);
     metrics.log_px_joint_proposal = Some(joint[0]);

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use burn::module::Module;
 use burn::tensor::Device;
 use clap::{Parser, Subcommand, ValueEnum};
 use jmvae::infer::{Observation, generate, observe};
@@ -43,26 +44,6 @@ enum Preset {
     Jmvae,
     /// Image only: the paper's VAE baseline.
     Vae,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum StoredPrecision {
-    /// 4 bytes a parameter, exact.
-    F32,
-    /// 2 bytes a parameter.
-    F16,
-    /// 1 byte a matrix entry with an f32 scale per output unit; biases in f16.
-    Int8,
-}
-
-impl From<StoredPrecision> for Precision {
-    fn from(p: StoredPrecision) -> Self {
-        match p {
-            StoredPrecision::F32 => Precision::F32,
-            StoredPrecision::F16 => Precision::F16,
-            StoredPrecision::Int8 => Precision::Int8,
-        }
-    }
 }
 
 #[derive(Subcommand)]
@@ -176,9 +157,9 @@ enum Command {
         /// Manifest path, e.g. www/models/mnist.json; the weights go beside it.
         #[arg(long)]
         out: PathBuf,
-        /// Storage precision of the weights (computation is always f32).
-        #[arg(long, value_enum, default_value = "f16")]
-        precision: StoredPrecision,
+        /// Storage precision of the weights: f32, f16 or int8 (computation is always f32).
+        #[arg(long, default_value = "f16")]
+        precision: Precision,
         /// An evaluation report (from `jmvae eval --out`) to embed as the manifest's metrics.
         #[arg(long)]
         metrics: Option<PathBuf>,
@@ -311,7 +292,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Export { run, out, precision, metrics, name } => export(&run, &out, precision.into(), metrics.as_deref(), name),
+        Command::Export { run, out, precision, metrics, name } => export(&run, &out, precision, metrics.as_deref(), name),
     }
 }
 
@@ -371,7 +352,7 @@ fn export(run_path: &Path, out: &Path, precision: Precision, metrics: Option<&Pa
             "command": settings.command, "alpha": settings.alpha, "warmup": settings.warmup,
             "batch": settings.batch, "lr": settings.lr, "seed": settings.seed,
             "epochs": state.epoch, "steps": state.steps, "seconds": state.seconds,
-            "parameters": jmvae::weights::parameter_count(&model),
+            "parameters": model.num_params(),
         }),
         metrics,
         notice: None,
