@@ -4,10 +4,10 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
-use crate::config::{ModalityConfig, ModelConfig};
+use crate::config::{ModalityConfig, ModelConfig, NetworkConfig};
 use crate::error::ModelError;
 use crate::gaussian::DiagGaussian;
-use crate::network::{GaussianHead, Mlp};
+use crate::network::{GaussianHead, Mlp, Upsampler};
 
 /// One tensor `[batch, size]` per modality, in the config's order; `None` where not observed.
 pub type Inputs = Vec<Option<Tensor<2>>>;
@@ -27,11 +27,14 @@ pub struct UnimodalEncoder {
     head: GaussianHead,
 }
 
-/// p(m|z): a ReLU stack and a linear layer to the modality's logits.
+/// p(m|z): a ReLU stack and a linear layer to the modality's logits; for images decoded by
+/// transposed convolutions, that layer projects to the first feature map instead and the
+/// upsampler turns it into logits.
 #[derive(Module, Debug)]
 pub struct Decoder {
     trunk: Mlp,
     logits: Linear,
+    upsampler: Vec<Upsampler>,
 }
 
 /// The whole model, for any number of modalities.
@@ -50,12 +53,10 @@ pub struct Jmvae {
 
 impl JointEncoder {
     fn new(config: &ModelConfig, device: &Device) -> Self {
-        let branches: Vec<Mlp> =
-            config.modalities.iter().map(|m| Mlp::new(m.size(), &m.branch, device)).collect();
-        let concatenated: usize =
-            config.modalities.iter().map(|m| m.branch.output_size(m.size())).sum();
-        let trunk = Mlp::new(concatenated, &config.joint, device);
-        let head = GaussianHead::new(config.joint.output_size(concatenated), config.latent, device);
+        let branches: Vec<Mlp> = config.modalities.iter().map(|m| Mlp::new(&m.shape, &m.branch, device)).collect();
+        let concatenated: usize = config.modalities.iter().map(|m| m.branch.output_size(&m.shape)).sum();
+        let trunk = Mlp::new(&[concatenated], &config.joint, device);
+        let head = GaussianHead::new(config.joint.output_size(&[concatenated]), config.latent, device);
         Self { branches, trunk, head }
     }
 
@@ -67,8 +68,8 @@ impl JointEncoder {
 
 impl UnimodalEncoder {
     fn new(modality: &ModalityConfig, latent: usize, device: &Device) -> Self {
-        let trunk = Mlp::new(modality.size(), &modality.encoder, device);
-        let head = GaussianHead::new(modality.encoder.output_size(modality.size()), latent, device);
+        let trunk = Mlp::new(&modality.shape, &modality.encoder, device);
+        let head = GaussianHead::new(modality.encoder.output_size(&modality.shape), latent, device);
         Self { trunk, head }
     }
 
@@ -79,13 +80,19 @@ impl UnimodalEncoder {
 
 impl Decoder {
     fn new(modality: &ModalityConfig, latent: usize, device: &Device) -> Self {
-        let trunk = Mlp::new(latent, &modality.decoder, device);
-        let logits = LinearConfig::new(modality.decoder.output_size(latent), modality.size()).init(device);
-        Self { trunk, logits }
+        let trunk = Mlp::new(&[latent], &NetworkConfig::mlp(modality.decoder.hidden()), device);
+        let upsampler: Vec<Upsampler> = match &modality.decoder {
+            NetworkConfig::Deconv { channels, .. } => vec![Upsampler::new(channels, &modality.shape, device)],
+            _ => Vec::new(),
+        };
+        let projected = upsampler.first().map_or(modality.size(), Upsampler::seed_size);
+        let logits = LinearConfig::new(modality.decoder.output_size(&[latent]), projected).init(device);
+        Self { trunk, logits, upsampler }
     }
 
     fn forward(&self, z: Tensor<2>) -> Tensor<2> {
-        self.logits.forward(self.trunk.forward(z))
+        let h = self.logits.forward(self.trunk.forward(z));
+        self.upsampler.iter().fold(h, |h, upsampler| upsampler.forward(h))
     }
 }
 
@@ -152,7 +159,7 @@ impl Jmvae {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ModalityKind, NetworkConfig};
+    use crate::config::ModalityKind;
 
     fn three_modalities() -> ModelConfig {
         let mut config = ModelConfig::mnist();
@@ -191,6 +198,46 @@ mod tests {
                 let subset: Inputs = vec![inputs[0].clone(), None, inputs[2].clone()];
                 assert_eq!(model.posterior(&subset).mean.dims(), [5, 64]);
             }
+        }
+    }
+
+    #[test]
+    fn convolutional_networks_keep_flat_shapes_and_their_parameter_count() {
+        let device = Device::default();
+        let config = ModelConfig::celeba((0..40).map(|i| format!("a{i}")).collect());
+        let model = Jmvae::new(&config, &device).unwrap();
+        let image = Tensor::ones([2, 3 * 64 * 64], &device);
+        let attributes = Tensor::zeros([2, 40], &device);
+        let joint = model.joint_encoder(&vec![Some(image.clone()), Some(attributes)]);
+        assert_eq!(joint.mean.dims(), [2, 64]);
+        assert_eq!(model.unimodal_encoder(0, image).mean.dims(), [2, 64]);
+        assert_eq!(model.decode_logits(0, joint.mean.clone()).dims(), [2, 3 * 64 * 64]);
+        assert_eq!(model.decode_logits(1, joint.mean).dims(), [2, 40]);
+
+        let linear = |i: usize, o: usize| i * o + o;
+        let conv = |i: usize, o: usize| i * o * 16 + o;
+        let convs = conv(3, 32) + conv(32, 32) + conv(32, 64) + conv(64, 64);
+        let image_encoder = convs + linear(1024, 256);
+        let joint = image_encoder + linear(40, 256) + linear(512, 256) + 2 * linear(256, 64);
+        let uni_x = image_encoder + 2 * linear(256, 64);
+        let uni_w = linear(40, 256) + linear(256, 256) + 2 * linear(256, 64);
+        let dec_x = linear(64, 256) + linear(256, 1024) + conv(64, 64) + conv(64, 32) + conv(32, 32) + conv(32, 3);
+        let dec_w = linear(64, 256) + linear(256, 256) + linear(256, 40);
+        assert_eq!(model.num_params(), joint + uni_x + uni_w + dec_x + dec_w);
+    }
+
+    #[test]
+    fn the_upsampler_decodes_each_row_on_its_own() {
+        // A reshape in the wrong order would mix examples; decoding a batch must equal
+        // decoding its rows one by one.
+        let device = Device::default();
+        let model = Jmvae::new(&ModelConfig::celeba(vec!["a".into()]), &device).unwrap();
+        let z = Tensor::<2>::random([3, 64], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
+        let batch = model.decode_logits(0, z.clone()).into_data().try_to_vec::<f32>().unwrap();
+        for row in 0..3 {
+            let one = model.decode_logits(0, z.clone().slice([row..row + 1])).into_data().try_to_vec::<f32>().unwrap();
+            let part = &batch[row * one.len()..(row + 1) * one.len()];
+            assert!(one.iter().zip(part).all(|(a, b)| (a - b).abs() < 1e-4));
         }
     }
 

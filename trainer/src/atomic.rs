@@ -16,13 +16,19 @@ pub fn temporary_path(path: &Path) -> PathBuf {
 /// Write `bytes` to `path` through a temporary file and a rename: readers see the old file or
 /// the new one, never a mixture.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomic`] for content written piece by piece by `write`, so that large files need
+/// not be assembled in memory first.
+pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut fs::File) -> std::io::Result<()>) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
     let tmp = temporary_path(path);
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     })();

@@ -1,10 +1,14 @@
 //! `jmvae`: train, evaluate, sample from and export JMVAE models.
 
 mod atomic;
+mod attribute_classifier;
 mod batch;
+mod celeba;
 mod checkpoint;
 mod classifier;
+mod dataset;
 mod evaluate;
+mod evaluate_faces;
 mod grid;
 mod idx;
 mod mnist;
@@ -21,7 +25,9 @@ use jmvae::infer::{Observation, generate, observe};
 use jmvae::weights::{MANIFEST_FORMAT, WeightsFile, sha256_hex, to_safetensors};
 use jmvae::{Jmvae, Manifest, ModelConfig, Precision};
 
+use crate::celeba::{Faces, Partition};
 use crate::checkpoint::{RunDir, RunSettings};
+use crate::dataset::Dataset;
 use crate::mnist::Mnist;
 
 /// Train, evaluate, sample from and export JMVAE models (Suzuki et al., 2016).
@@ -32,10 +38,35 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Dataset {
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum DatasetName {
     /// MNIST: 28x28 binarised digits and their labels.
     Mnist,
+    /// CelebA: faces cropped to 64x64 and their 40 attributes.
+    Celeba,
+}
+
+impl DatasetName {
+    /// The dataset a run or manifest recorded.
+    fn from_recorded(name: &str) -> Result<Self> {
+        match name {
+            "mnist" => Ok(Self::Mnist),
+            "celeba" => Ok(Self::Celeba),
+            other => bail!("unknown dataset `{other}` (known: mnist, celeba)"),
+        }
+    }
+}
+
+/// The notice every CelebA-derived manifest carries.
+const CELEBA_NOTICE: &str = "These weights derive from the CelebA dataset (Liu et al., 2015), which is available for \
+non-commercial research purposes only; the weights are shared under the same terms: non-commercial research use only.";
+
+/// Where preprocessed CelebA tensors are cached: `$XDG_CACHE_HOME/jmvae` or `~/.cache/jmvae`.
+fn default_cache() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("jmvae"))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -51,10 +82,13 @@ enum Command {
     /// Train a model, writing checkpoints and metrics to a run directory.
     Train {
         #[arg(long, value_enum, default_value = "mnist")]
-        dataset: Dataset,
+        dataset: DatasetName,
         /// Directory holding the dataset in its standard layout.
         #[arg(long, env = "JMVAE_DATA")]
         data: PathBuf,
+        /// Directory for preprocessed CelebA tensors (default: ~/.cache/jmvae).
+        #[arg(long, env = "JMVAE_CACHE")]
+        cache: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "jmvae")]
         model: Preset,
         /// Weight of KL(q(z|x,w) || q(z|m)); 0 trains JMVAE-zero (no unimodal encoders).
@@ -106,9 +140,15 @@ enum Command {
         /// Importance samples per test example (1000 for reported numbers).
         #[arg(short, long, default_value_t = 1000)]
         k: usize,
-        /// Digit classifier for coherence (from `jmvae train-classifier`).
+        /// Directory for preprocessed CelebA tensors (default: ~/.cache/jmvae).
+        #[arg(long, env = "JMVAE_CACHE")]
+        cache: Option<PathBuf>,
+        /// Digit or attribute classifier for coherence (from `jmvae train-classifier`).
         #[arg(long)]
         classifier: Option<PathBuf>,
+        /// Faces: write a PNG of the first 16 test faces above their reconstructions.
+        #[arg(long)]
+        reconstructions: Option<PathBuf>,
         /// Use only the first N test examples.
         #[arg(long)]
         limit: Option<usize>,
@@ -118,10 +158,15 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Train the independent digit classifier that judges coherence.
+    /// Train the independent digit (MNIST) or attribute (CelebA) classifier that judges coherence.
     TrainClassifier {
+        #[arg(long, value_enum, default_value = "mnist")]
+        dataset: DatasetName,
         #[arg(long, env = "JMVAE_DATA")]
         data: PathBuf,
+        /// Directory for preprocessed CelebA tensors (default: ~/.cache/jmvae).
+        #[arg(long, env = "JMVAE_CACHE")]
+        cache: Option<PathBuf>,
         #[arg(long, default_value_t = 5)]
         epochs: usize,
         #[arg(long)]
@@ -131,13 +176,18 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
-    /// Generate from a manifest's weights: digits from a label (or from every label).
+    /// Generate from a manifest's weights: digits from a label (or from every label), or faces
+    /// from attribute sets.
     Sample {
         #[arg(long)]
         manifest: PathBuf,
         /// The label to condition on; every label when absent.
         #[arg(long)]
         label: Option<usize>,
+        /// Faces: the attributes present, comma-separated (e.g. `Male,Smiling,No_Beard`); the
+        /// rest are absent. Repeat for one grid row per set.
+        #[arg(long)]
+        attributes: Vec<String>,
         /// Samples per label (0: the posterior mean).
         #[arg(long, default_value_t = 16)]
         samples: usize,
@@ -196,7 +246,7 @@ fn limited(mut data: Mnist, train: Option<usize>, test: Option<usize>) -> Mnist 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
-            dataset: Dataset::Mnist, data, model, alpha, epochs, batch, lr, warmup, seed, out, resume, limit,
+            dataset, data, cache, model, alpha, epochs, batch, lr, warmup, seed, out, resume, limit,
             eval_every, eval_k, eval_examples,
         } => {
             jmvae::Objective::jmvae_kl(alpha).context("--alpha")?;
@@ -209,12 +259,28 @@ fn run(cli: Cli) -> Result<()> {
             if eval_k == 0 {
                 bail!("--eval-k must be at least 1");
             }
+            // Read the data before touching the run directory, so a bad --data leaves no trace.
+            let (examples, config) = match dataset {
+                DatasetName::Mnist => {
+                    let mnist = limited(Mnist::load(&data)?, limit, None);
+                    (Dataset::mnist(mnist.train, &mnist.test), ModelConfig::mnist())
+                }
+                DatasetName::Celeba => {
+                    let (train, test) = load_faces(&data, cache, limit, None)?;
+                    let config = ModelConfig::celeba(train.attribute_names.clone());
+                    (Dataset::Faces { train, test }, config)
+                }
+            };
             let config = match model {
-                Preset::Jmvae => ModelConfig { unimodal_encoders: alpha > 0.0, ..ModelConfig::mnist() },
-                Preset::Vae => ModelConfig::mnist_vae(),
+                Preset::Jmvae => ModelConfig { unimodal_encoders: alpha > 0.0, ..config },
+                Preset::Vae => {
+                    let mut config = config;
+                    config.modalities.truncate(1);
+                    ModelConfig { unimodal_encoders: false, ..config }
+                }
             };
             let settings = RunSettings {
-                dataset: "mnist".into(),
+                dataset: format!("{dataset:?}").to_lowercase(),
                 model: format!("{model:?}").to_lowercase(),
                 config,
                 alpha: if matches!(model, Preset::Vae) { 0.0 } else { alpha },
@@ -224,23 +290,31 @@ fn run(cli: Cli) -> Result<()> {
                 seed,
                 command: std::env::args().collect::<Vec<_>>().join(" "),
             };
-            // Read the data before touching the run directory, so a bad --data leaves no trace.
-            let mnist = limited(Mnist::load(&data)?, limit, None);
             let run = RunDir::new(&out);
             let settings = prepare_run(&run, settings, resume)?;
             let monitor = train::Monitor { every: eval_every, k: eval_k, examples: eval_examples };
-            train::train(&run, &settings, &mnist, epochs, monitor, &device())
+            train::train(&run, &settings, &examples, epochs, monitor, &device())
         }
-        Command::Eval { run, manifest, data, k, classifier, limit, out, seed } => {
+        Command::Eval { run, manifest, data, cache, k, classifier, reconstructions, limit, out, seed } => {
             if k == 0 {
                 bail!("-k must be at least 1");
             }
             let device = device();
-            let model = match (&run, &manifest) {
-                (Some(run), _) => RunDir::new(run).load_model(&device)?.0,
-                (_, Some(path)) => load_manifest(path, &device)?.1,
+            let (dataset, model) = match (&run, &manifest) {
+                (Some(run), _) => {
+                    let run = RunDir::new(run);
+                    (run.settings()?.dataset, run.load_model(&device)?.0)
+                }
+                (_, Some(path)) => {
+                    let (manifest, model) = load_manifest(path, &device)?;
+                    (manifest.dataset, model)
+                }
                 _ => unreachable!("clap requires one"),
             };
+            if DatasetName::from_recorded(&dataset)? == DatasetName::Celeba {
+                let files = FaceEvalFiles { classifier: classifier.as_deref(), reconstructions: reconstructions.as_deref(), out: out.as_deref() };
+                return eval_faces(&model, &data, cache, files, limit, seed);
+            }
             let classifier = classifier.map(|p| classifier::Classifier::load(&p, &device)).transpose()?;
             let mnist = limited(Mnist::load(&data)?, Some(0), limit);
             let test = mnist.test.binarised(mnist::TEST_BINARISATION_SEED);
@@ -256,7 +330,17 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::TrainClassifier { data, epochs, out, seed, limit } => {
+        Command::TrainClassifier { dataset: DatasetName::Celeba, data, cache, epochs, out, seed, limit } => {
+            let device = device();
+            let (train, test) = load_faces(&data, cache, limit, None)?;
+            let model = attribute_classifier::train(&train, epochs, seed, &device);
+            let accuracy = attribute_classifier::accuracy(&model, &test, &device);
+            model.save(&out)?;
+            let mean = accuracy.iter().sum::<f64>() / accuracy.len() as f64;
+            println!("attribute classifier: mean test accuracy {:.2} % ({} test faces) -> {}", mean * 100.0, test.len(), out.display());
+            Ok(())
+        }
+        Command::TrainClassifier { dataset: DatasetName::Mnist, data, cache: _, epochs, out, seed, limit } => {
             let device = device();
             let mnist = limited(Mnist::load(&data)?, limit, None);
             let model = classifier::train(&mnist.train, epochs, seed, &device);
@@ -265,9 +349,12 @@ fn run(cli: Cli) -> Result<()> {
             println!("classifier test accuracy: {:.2} % ({} test images) -> {}", accuracy * 100.0, mnist.test.len(), out.display());
             Ok(())
         }
-        Command::Sample { manifest, label, samples, seed, png, json } => {
+        Command::Sample { manifest, label, attributes, samples, seed, png, json } => {
             let device = device();
             let (_, model) = load_manifest(&manifest, &device)?;
+            if !attributes.is_empty() || model.config.index_of("attributes").is_ok() {
+                return sample_faces(&model, &attributes, samples, seed, png.as_deref(), json.as_deref(), &device);
+            }
             let labels: Vec<usize> = match label {
                 Some(l) => vec![l],
                 None => (0..10).collect(),
@@ -294,6 +381,97 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Export { run, out, precision, metrics, name } => export(&run, &out, precision, metrics.as_deref(), name),
     }
+}
+
+/// The CelebA train and test partitions (at most `train_limit` / `test_limit` faces), saying
+/// on stderr how many faces each partition found.
+fn load_faces(data: &Path, cache: Option<PathBuf>, train_limit: Option<usize>, test_limit: Option<usize>) -> Result<(Faces, Faces)> {
+    let cache = cache.or_else(default_cache);
+    let load = |partition, limit: Option<usize>| -> Result<Faces> {
+        let (faces, report) = celeba::load(data, partition, cache.as_deref())?;
+        eprintln!("{report}");
+        Ok(limit.map_or(faces.clone(), |n| faces.take(n)))
+    };
+    Ok((load(Partition::Train, train_limit)?, load(Partition::Test, test_limit)?))
+}
+
+/// The optional files `jmvae eval` reads and writes for a faces model.
+struct FaceEvalFiles<'a> {
+    classifier: Option<&'a Path>,
+    reconstructions: Option<&'a Path>,
+    out: Option<&'a Path>,
+}
+
+/// `jmvae eval` for a faces model: attribute accuracy, baseline, coherence, reconstructions.
+fn eval_faces(model: &Jmvae, data: &Path, cache: Option<PathBuf>, files: FaceEvalFiles, limit: Option<usize>, seed: u64) -> Result<()> {
+    let device = device();
+    let (train, test) = load_faces(data, cache, None, limit)?;
+    let names = &model.config.modalities[model.config.index_of("attributes")?].labels;
+    if *names != test.attribute_names {
+        bail!("the model's attributes differ from those of `{}`", data.display());
+    }
+    let classifier = files
+        .classifier
+        .map(|p| attribute_classifier::AttributeClassifier::load(p, names.len(), &device))
+        .transpose()?;
+    let metrics = evaluate_faces::evaluate(model, &train, &test, classifier.as_ref(), seed, &device);
+    let table = metrics.markdown();
+    println!("{table}");
+    if let Some(path) = files.reconstructions {
+        let shown: Vec<usize> = (0..test.len().min(16)).collect();
+        let data = dataset::Examples::inputs(&test, &shown, &device);
+        let z = model.joint_encoder(&data.iter().cloned().map(Some).collect()).mean;
+        let decoded = jmvae::infer::decode_all(model, z).swap_remove(0).into_data().try_to_vec::<f32>()?;
+        let mut images = data[0].clone().into_data().try_to_vec::<f32>()?;
+        images.extend(decoded);
+        grid::save_colour_grid(path, &images, 2, shown.len(), celeba::SIDE)?;
+        eprintln!("wrote {} (CelebA-derived: never commit or redistribute it)", path.display());
+    }
+    if let Some(out) = files.out {
+        atomic::write_json(out, &metrics)?;
+        atomic::write_atomic(&out.with_extension("md"), table.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The attribute vector with exactly the named attributes present.
+fn attribute_vector(names: &[String], present: &str) -> Result<Vec<f32>> {
+    let mut values = vec![0.0; names.len()];
+    for name in present.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let j = names
+            .iter()
+            .position(|n| n == name)
+            .with_context(|| format!("unknown attribute `{name}` (known: {})", names.join(", ")))?;
+        values[j] = 1.0;
+    }
+    Ok(values)
+}
+
+/// `jmvae sample` for a faces model: one row of faces per attribute set.
+fn sample_faces(model: &Jmvae, sets: &[String], samples: usize, seed: u64, png: Option<&Path>, json: Option<&Path>, device: &Device) -> Result<()> {
+    let m = model.config.index_of("attributes").context("--attributes needs a faces model")?;
+    let names = &model.config.modalities[m].labels;
+    let sets: Vec<String> = if sets.is_empty() { vec![String::new()] } else { sets.to_vec() };
+    let mut images = Vec::new();
+    let mut outputs = Vec::new();
+    for set in &sets {
+        let attributes = attribute_vector(names, set)?;
+        let given = observe(&model.config, &[("attributes".into(), Observation::Values(attributes.clone()))], device)?;
+        let generated = generate(model, &given, samples, seed);
+        let image = generated[0].clone().into_data().try_to_vec::<f32>()?;
+        images.extend_from_slice(&image);
+        outputs.push(serde_json::json!({"present": set, "attributes": attributes, "image": image,
+            "attribute_probabilities": generated[1].clone().into_data().try_to_vec::<f32>()?}));
+    }
+    if let Some(path) = png {
+        grid::save_colour_grid(path, &images, sets.len(), samples.max(1), celeba::SIDE)?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = json {
+        atomic::write_json(path, &serde_json::json!({"seed": seed, "samples": samples, "outputs": outputs}))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 /// Create a new run, or check that a resumed one has the same settings.
@@ -355,7 +533,7 @@ fn export(run_path: &Path, out: &Path, precision: Precision, metrics: Option<&Pa
             "parameters": model.num_params(),
         }),
         metrics,
-        notice: None,
+        notice: (settings.dataset == "celeba").then(|| CELEBA_NOTICE.to_string()),
     };
     // Weights first, manifest last: a reader never sees a manifest naming absent weights.
     atomic::write_atomic(&out.with_file_name(&weights_name), &bytes)?;

@@ -1,4 +1,4 @@
-//! The training loop: JMVAE-kl on MNIST with Adam, dynamic binarisation, checkpoints, metrics.
+//! The training loop: JMVAE-kl with Adam, KL warm-up, exact resume, checkpoints, metrics.
 
 use std::time::Instant;
 
@@ -10,10 +10,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jmvae::{Jmvae, Objective, SeededRng, Terms};
 use serde_json::json;
 
-use crate::batch::{chunks, inputs};
+use crate::batch::chunks;
 use crate::checkpoint::{RunDir, RunSettings, TrainingState};
+use crate::dataset::{Dataset, Examples};
 use crate::evaluate::{label_accuracy, mean_log_marginals};
-use crate::mnist::{Mnist, Split, TEST_BINARISATION_SEED};
+use crate::evaluate_faces::attribute_accuracy;
 
 /// How often and how hard to evaluate during training.
 #[derive(Clone, Copy, Debug)]
@@ -32,15 +33,14 @@ fn epoch_rng(seed: u64, epoch: usize) -> SeededRng {
 }
 
 /// Train until `epochs` epochs are done, resuming from the run's latest checkpoint if any.
-pub fn train(run: &RunDir, settings: &RunSettings, data: &Mnist, epochs: usize, monitor: Monitor, device: &Device) -> Result<()> {
+pub fn train(run: &RunDir, settings: &RunSettings, data: &Dataset, epochs: usize, monitor: Monitor, device: &Device) -> Result<()> {
     let device = device.clone().autodiff();
     let objective = Objective::jmvae_kl(settings.alpha)?;
     let (mut model, mut optimizer, mut state) = start_or_resume(run, settings, &device)?;
     if state.epoch >= epochs {
         bail!("`{}` already has {} epochs; ask for more with --epochs", run.path.display(), state.epoch);
     }
-    let test = data.test.binarised(TEST_BINARISATION_SEED);
-    let steps_per_epoch = data.train.len().div_ceil(settings.batch);
+    let steps_per_epoch = data.train_len().div_ceil(settings.batch);
     let modalities = settings.config.modalities.len();
     let latent = settings.config.latent;
     for epoch in state.epoch..epochs {
@@ -48,14 +48,15 @@ pub fn train(run: &RunDir, settings: &RunSettings, data: &Mnist, epochs: usize, 
         let beta = Objective::warmup_beta(epoch, settings.warmup);
         let weights = Objective { beta, ..objective };
         let mut rng = epoch_rng(settings.seed, epoch);
-        let train = data.train.binarised(rng.next_u64());
+        let train = data.epoch(rng.next_u64());
         let mut order: Vec<usize> = (0..train.len()).collect();
         rng.shuffle(&mut order);
         let bar = epoch_bar(steps_per_epoch, epoch, epochs);
         let mut sums = vec![0.0f64; 0];
         let mut loss_sum = 0.0;
         for (step, indices) in order.chunks(settings.batch).enumerate() {
-            let batch = inputs(&train, indices, modalities, &device);
+            let mut batch = train.inputs(indices, &device);
+            batch.truncate(modalities);
             let eps = Tensor::from_data(TensorData::new(rng.normals(indices.len() * latent), [indices.len(), latent]), &device);
             let terms = Terms::compute(&model, &batch, eps);
             let loss = terms.loss(weights);
@@ -89,17 +90,10 @@ pub fn train(run: &RunDir, settings: &RunSettings, data: &Mnist, epochs: usize, 
             "samples_per_second": train.len() as f64 / seconds,
         });
         let valid = model.valid();
-        record["test_elbo"] = json!(test_elbo(&valid, &test, &device.clone().inner(), settings.seed));
+        let plain = device.clone().inner();
+        record["test_elbo"] = json!(test_elbo(&valid, data.test(), &plain, settings.seed));
         if monitor.every > 0 && (state.epoch % monitor.every == 0 || state.epoch == epochs) {
-            let subset = test.take(monitor.examples);
-            let plain = device.clone().inner();
-            let proposal: &[usize] = if valid.unimodal_encoders.is_empty() { &[0, 1][..modalities] } else { &[0] };
-            record["test_log_px"] = json!(mean_log_marginals(&valid, &subset, proposal, &[&[0]], monitor.k, 1, &plain)[0]);
-            record["test_log_px_k"] = json!(monitor.k);
-            record["test_log_px_examples"] = json!(subset.len());
-            if modalities > 1 {
-                record["label_accuracy"] = json!(label_accuracy(&valid, &test, &plain));
-            }
+            watch(&mut record, &valid, data, monitor, &plain);
         }
         run.save_checkpoint(&model, &optimizer, &state)?;
         run.append_metrics(&record)?;
@@ -122,14 +116,38 @@ fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Res
     Ok((model, optimizer, TrainingState { epoch: 0, steps: 0, seconds: 0.0 }))
 }
 
+/// The test metrics worth watching during training: MNIST's log p(x) and label accuracy,
+/// or the faces' mean attribute accuracy from images.
+fn watch(record: &mut serde_json::Value, model: &Jmvae, data: &Dataset, monitor: Monitor, device: &Device) {
+    let multimodal = model.config.modalities.len() > 1;
+    match data {
+        Dataset::Mnist { test, .. } => {
+            let subset = test.take(monitor.examples);
+            let proposal: &[usize] = if model.unimodal_encoders.is_empty() { &[0, 1][..model.config.modalities.len()] } else { &[0] };
+            record["test_log_px"] = json!(mean_log_marginals(model, &subset, proposal, &[&[0]], monitor.k, 1, device)[0]);
+            record["test_log_px_k"] = json!(monitor.k);
+            record["test_log_px_examples"] = json!(subset.len());
+            if multimodal {
+                record["label_accuracy"] = json!(label_accuracy(model, test, device));
+            }
+        }
+        Dataset::Faces { test, .. } if multimodal => {
+            let per_attribute = attribute_accuracy(model, test, device);
+            record["attribute_accuracy"] = json!(per_attribute.iter().sum::<f64>() / per_attribute.len() as f64);
+        }
+        Dataset::Faces { .. } => {}
+    }
+}
+
 /// The one-sample bound -loss (β = 1, α = 0, so it is a true ELBO of log p(all)) on the test set.
-fn test_elbo(model: &Jmvae, test: &Split, device: &Device, seed: u64) -> f64 {
+fn test_elbo(model: &Jmvae, test: &dyn Examples, device: &Device, seed: u64) -> f64 {
     let n = model.config.modalities.len();
     let latent = model.config.latent;
     let mut rng = SeededRng::new(seed ^ 0xe1b0);
     let mut total = 0.0;
     for indices in chunks(test.len(), 1000) {
-        let data = inputs(test, &indices, n, device);
+        let mut data = test.inputs(&indices, device);
+        data.truncate(n);
         let eps = Tensor::from_data(TensorData::new(rng.normals(indices.len() * latent), [indices.len(), latent]), device);
         let terms = Terms::compute(model, &data, eps);
         total += terms.objective(Objective { alpha: 0.0, beta: 1.0 }).sum().into_scalar::<f64>();
@@ -176,6 +194,9 @@ fn summary_line(record: &serde_json::Value) -> String {
     }
     if let Some(v) = record["label_accuracy"].as_f64() {
         line.push_str(&format!("  label acc {:.2} %", v * 100.0));
+    }
+    if let Some(v) = record["attribute_accuracy"].as_f64() {
+        line.push_str(&format!("  attribute acc {:.2} %", v * 100.0));
     }
     line
 }

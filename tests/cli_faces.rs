@@ -1,0 +1,183 @@
+//! End-to-end tests of the `jmvae` command on a tiny generated CelebA-layout directory: train,
+//! export, sample in fresh processes, train the attribute classifier, evaluate, and refuse
+//! broken datasets with messages that name the problem.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use burn::tensor::Device;
+use image::{Rgb, RgbImage};
+use jmvae::Manifest;
+use jmvae::infer::{Observation, generate, observe};
+
+const ATTRIBUTES: [&str; 3] = ["Eyeglasses", "Smiling", "No_Beard"];
+
+fn jmvae<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jmvae")).args(args).output().expect("the jmvae binary runs")
+}
+
+fn ok<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
+    let out = jmvae(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "jmvae {args:?} failed:\n{stderr}");
+    String::from_utf8_lossy(&out.stdout).to_string() + &stderr
+}
+
+fn fails<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S], expected: &str) {
+    let out = jmvae(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "jmvae {args:?} should fail");
+    assert!(stderr.contains(expected), "jmvae {args:?}: expected `{expected}` in:\n{stderr}");
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A face-like JPEG whose look follows its attributes: a dark band for glasses, a bright mouth
+/// for smiling; half the faces at CelebA's half resolution, like the shared partial copy.
+fn write_face(path: &Path, attributes: [bool; 3], half: bool) {
+    let (w, h) = if half { (89, 109) } else { (178, 218) };
+    let image = RgbImage::from_fn(w, h, |x, y| {
+        let (u, v) = (x as f32 / w as f32, y as f32 / h as f32);
+        let skin = Rgb([200, 160, 130]);
+        if attributes[0] && (0.40..0.48).contains(&v) && (0.25..0.75).contains(&u) {
+            Rgb([20, 20, 20])
+        } else if attributes[1] && (0.62..0.68).contains(&v) && (0.35..0.65).contains(&u) {
+            Rgb([250, 250, 250])
+        } else {
+            skin
+        }
+    });
+    image.save(path).unwrap();
+}
+
+/// `n` faces split 3:1 into train and test, one annotated row without an image, and one
+/// unreadable JPEG in the training partition.
+fn write_celeba(dir: &Path, n: usize) {
+    let images = dir.join("img_align_celeba");
+    std::fs::create_dir_all(&images).unwrap();
+    let mut attr = format!("{}\n{}\n", n + 2, ATTRIBUTES.join(" "));
+    let mut partition = String::new();
+    for i in 1..=n + 2 {
+        let name = format!("{i:06}.jpg");
+        let flags = [i % 2 == 0, i % 3 == 0, true];
+        let values: Vec<&str> = flags.iter().map(|&f| if f { " 1" } else { "-1" }).collect();
+        attr.push_str(&format!("{name} {}\n", values.join(" ")));
+        partition.push_str(&format!("{name} {}\n", if i % 4 == 0 { 2 } else { 0 }));
+        if i == n + 1 {
+            std::fs::write(images.join(&name), b"not a jpeg at all").unwrap();
+        } else if i <= n {
+            write_face(&images.join(&name), flags, i % 2 == 1);
+        } // i == n + 2: annotated but absent
+    }
+    std::fs::write(dir.join("list_attr_celeba.txt"), attr).unwrap();
+    std::fs::write(dir.join("list_eval_partition.txt"), partition).unwrap();
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    cache: PathBuf,
+    run: PathBuf,
+    root: PathBuf,
+}
+
+fn trained() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let data = root.join("celeba");
+    write_celeba(&data, 24);
+    let (cache, run) = (root.join("cache"), root.join("run"));
+    let out = ok(&["train", "--dataset", "celeba", "--data", s(&data), "--cache", s(&cache), "--out", s(&run),
+                   "--epochs", "2", "--batch", "6", "--eval-every", "1"]);
+    assert!(out.contains("1 unreadable"), "the bad JPEG is counted:\n{out}");
+    assert!(out.contains("attribute acc"), "{out}");
+    Fixture { _dir: dir, data, cache, run, root }
+}
+
+#[test]
+fn faces_train_export_and_sample_in_fresh_processes() {
+    let f = trained();
+    let manifest = f.root.join("models/faces.json");
+    ok(&["export", "--run", s(&f.run), "--out", s(&manifest), "--precision", "f16"]);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let parsed = Manifest::from_json(&text).unwrap();
+    assert_eq!(parsed.dataset, "celeba");
+    assert!(parsed.notice.as_deref().unwrap_or("").contains("non-commercial research"), "{text}");
+    assert_eq!(parsed.config.modalities[1].labels, ATTRIBUTES);
+
+    let sample = |name: &str| {
+        let path = f.root.join(name);
+        ok(&["sample", "--manifest", s(&manifest), "--attributes", "Eyeglasses,No_Beard", "--samples", "3",
+             "--seed", "7", "--json", s(&path)]);
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert_eq!(json["outputs"][0]["attributes"], serde_json::json!([1.0, 0.0, 1.0]));
+        json["outputs"][0]["image"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect::<Vec<f32>>()
+    };
+    let first = sample("a.json");
+    assert_eq!(first.len(), 3 * 3 * 64 * 64);
+    assert_eq!(first, sample("b.json"), "two fresh processes give identical faces");
+
+    let device = Device::flex();
+    let model = parsed.load(std::fs::read(f.root.join("models/faces.safetensors")).unwrap(), &device).unwrap();
+    let given = observe(&model.config, &[("attributes".into(), Observation::Values(vec![1.0, 0.0, 1.0]))], &device).unwrap();
+    let here = generate(&model, &given, 3, 7)[0].clone().into_data().try_to_vec::<f32>().unwrap();
+    let worst = here.iter().zip(&first).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(worst < 1e-6, "library and CLI differ by {worst}");
+
+    let png = f.root.join("faces.png");
+    ok(&["sample", "--manifest", s(&manifest), "--attributes", "Smiling", "--attributes", "", "--samples", "2",
+         "--png", s(&png)]);
+    let grid = image::open(&png).unwrap();
+    assert_eq!((grid.width(), grid.height()), (2 * 65 + 1, 2 * 65 + 1), "two rows of two 64x64 faces");
+    fails(&["sample", "--manifest", s(&manifest), "--attributes", "Wings"], "unknown attribute `Wings`");
+}
+
+#[test]
+fn faces_evaluation_reports_accuracy_baseline_and_coherence() {
+    let f = trained();
+    let classifier = f.root.join("attributes.bpk");
+    let out = ok(&["train-classifier", "--dataset", "celeba", "--data", s(&f.data), "--cache", s(&f.cache),
+                   "--epochs", "2", "--out", s(&classifier)]);
+    assert!(out.contains("attribute classifier: mean test accuracy"), "{out}");
+    let report = f.root.join("eval.json");
+    let recon = f.root.join("recon.png");
+    ok(&["eval", "--run", s(&f.run), "--data", s(&f.data), "--cache", s(&f.cache), "--classifier", s(&classifier),
+         "--reconstructions", s(&recon), "--out", s(&report)]);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(json["examples"], 6, "24 faces, every fourth in the test partition");
+    for key in ["attribute_accuracy", "majority_baseline", "coherence", "classifier_accuracy", "train_frequencies"] {
+        let values = json[key].as_array().unwrap_or_else(|| panic!("{key} missing: {json}"));
+        assert_eq!(values.len(), 3);
+        assert!(values.iter().all(|v| (0.0..=1.0).contains(&v.as_f64().unwrap())), "{key}: {values:?}");
+    }
+    // No_Beard is always 1, so its majority baseline is perfect.
+    assert_eq!(json["majority_baseline"][2], 1.0);
+    let table = std::fs::read_to_string(f.root.join("eval.md")).unwrap();
+    assert!(table.contains("| Eyeglasses |") && table.contains("**mean**"), "{table}");
+    assert!(std::fs::read(&recon).unwrap().starts_with(b"\x89PNG"));
+    fails(&["eval", "--run", s(&f.run), "--data", s(&f.data), "--cache", s(&f.cache), "--classifier",
+            s(&f.root.join("absent.bpk"))], "absent.bpk");
+}
+
+#[test]
+fn broken_celeba_directories_are_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("celeba");
+    write_celeba(&data, 8);
+    let cache = dir.path().join("cache");
+    let run = dir.path().join("run");
+    let train = |expected: &str| {
+        fails(&["train", "--dataset", "celeba", "--data", s(&data), "--cache", s(&cache), "--out", s(&run), "--epochs", "1"], expected);
+        assert!(!run.exists(), "a refused run leaves nothing behind");
+    };
+    let attr = data.join("list_attr_celeba.txt");
+    let good = std::fs::read_to_string(&attr).unwrap();
+    std::fs::write(&attr, good.replacen("000003.jpg -1  1  1", "000003.jpg -1  1", 1)).unwrap();
+    train("line 5");
+    std::fs::write(&attr, good.replacen("000003.jpg -1  1  1", "000003.jpg -1  2  1", 1)).unwrap();
+    train("line 5");
+    std::fs::remove_file(&attr).unwrap();
+    train("list_attr_celeba.txt");
+}

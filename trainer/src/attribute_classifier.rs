@@ -1,0 +1,109 @@
+//! The independent attribute classifier that judges attributes -> face coherence.
+//!
+//! It is trained on real training faces only, never on the JMVAE's outputs, so its verdict on
+//! generated faces is an outside opinion. Its network is the JMVAE's image encoder shape (the
+//! shared `Mlp` with convolutions), with a linear layer to one logit per attribute.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::store::ModuleRecord;
+use burn::tensor::activation::{log_sigmoid, sigmoid};
+use burn::tensor::{Device, Tensor};
+use indicatif::{ProgressBar, ProgressStyle};
+use jmvae::network::Mlp;
+use jmvae::{NetworkConfig, SeededRng};
+
+use crate::batch::chunks;
+use crate::celeba::{Faces, SIDE};
+use crate::dataset::Examples;
+
+/// Convolutions 32-32-64-64, a 256-wide layer, one logit per attribute.
+#[derive(Module, Debug)]
+pub struct AttributeClassifier {
+    trunk: Mlp,
+    logits: Linear,
+}
+
+impl AttributeClassifier {
+    /// Fresh weights for `attributes` attributes on `device`.
+    pub fn new(attributes: usize, device: &Device) -> Self {
+        let network = NetworkConfig::conv(&[32, 32, 64, 64], &[256]);
+        Self { trunk: Mlp::new(&[3, SIDE, SIDE], &network, device), logits: LinearConfig::new(256, attributes).init(device) }
+    }
+
+    /// Attribute logits for `[batch, 3 * 64 * 64]` images.
+    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
+        self.logits.forward(self.trunk.forward(images))
+    }
+
+    /// Whether each attribute is predicted present (probability above one half), row by row.
+    pub fn predict(&self, images: Tensor<2>) -> Vec<bool> {
+        let p = sigmoid(self.forward(images)).into_data();
+        p.iter::<f32>().map(|p| p > 0.5).collect()
+    }
+
+    /// Load weights saved by [`AttributeClassifier::save`] for `attributes` attributes.
+    pub fn load(path: &Path, attributes: usize, device: &Device) -> Result<Self> {
+        let record = ModuleRecord::load(path).with_context(|| {
+            format!("cannot read the attribute classifier `{}` (train one with `jmvae train-classifier --dataset celeba`)", path.display())
+        })?;
+        Self::new(attributes, device)
+            .try_load_record(record.cast_to_module_dtype())
+            .with_context(|| format!("`{}` is not an attribute classifier for {attributes} attributes", path.display()))
+    }
+
+    /// Save the weights to `path` atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let tmp = crate::atomic::temporary_path(path);
+        self.clone().into_record().save(&tmp).context("cannot save the attribute classifier")?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))
+    }
+}
+
+/// Per attribute, the fraction of `faces` where `classifier` agrees with the annotation.
+pub fn accuracy(classifier: &AttributeClassifier, faces: &Faces, device: &Device) -> Vec<f64> {
+    let n = faces.attribute_names.len();
+    let mut correct = vec![0usize; n];
+    for indices in chunks(faces.len(), 500) {
+        let data = faces.inputs(&indices, device);
+        let truth = data[1].clone().into_data();
+        let predicted = classifier.predict(data[0].clone());
+        for (j, (p, t)) in predicted.iter().zip(truth.iter::<f32>()).enumerate() {
+            correct[j % n] += usize::from(*p == (t > 0.5));
+        }
+    }
+    correct.iter().map(|&c| c as f64 / faces.len().max(1) as f64).collect()
+}
+
+/// Train with Adam and per-attribute cross-entropy on real training faces.
+pub fn train(train: &Faces, epochs: usize, seed: u64, device: &Device) -> AttributeClassifier {
+    let device = device.clone().autodiff();
+    device.seed(seed);
+    let mut model = AttributeClassifier::new(train.attribute_names.len(), &device);
+    let mut optimizer = AdamConfig::new().init();
+    let batch = 64;
+    let bar = ProgressBar::new((epochs * train.len().div_ceil(batch)) as u64).with_style(
+        ProgressStyle::with_template("classifier {bar:30} {pos}/{len} {msg} [{elapsed}<{eta}]").unwrap(),
+    );
+    for epoch in 0..epochs {
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        SeededRng::new(seed ^ (epoch as u64 + 1) << 32).shuffle(&mut order);
+        for indices in order.chunks(batch) {
+            let data = train.inputs(indices, &device);
+            let logits = model.forward(data[0].clone());
+            // w l + log σ(-l) is log p(w|l) for each Bernoulli attribute.
+            let log_likelihood = (data[1].clone() * logits.clone() + log_sigmoid(logits.neg())).sum_dim(1);
+            let loss = log_likelihood.mean().neg();
+            bar.set_message(format!("epoch {} loss {:.3}", epoch + 1, loss.clone().into_scalar::<f32>()));
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(1e-3, model, grads);
+            bar.inc(1);
+        }
+    }
+    bar.finish();
+    model.valid()
+}
