@@ -16,11 +16,13 @@
 //
 // Prints a Markdown report, writes it to bench/page-results.md (or --out), and prints one JSON
 // line last. The machine's load average is recorded: other work on the cores slows every
-// number here, so compare runs only on the same, idle machine.
+// number here, so compare runs only on the same, idle machine. The faces section that
+// bench/faces-page.mjs adds to the same file is kept.
 
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { CHROMIUM, LOAD_TIMEOUT_MS, ROOT, launchBrowser, startServer } from '../tests/browser/helpers.mjs';
@@ -101,7 +103,7 @@ function timeGenerate(page, samples, runs) {
  * The WebGPU adapter that `page` gets, or why there is none. Asked in a page of the demo's own
  * origin: navigator.gpu exists only in secure contexts (localhost is one, about:blank is not).
  */
-function adapterInfo(page) {
+export function adapterInfo(page) {
   return page.evaluate(async () => {
     if (!navigator.gpu) return { available: false, why: 'no navigator.gpu' };
     const adapter = await navigator.gpu.requestAdapter();
@@ -111,7 +113,8 @@ function adapterInfo(page) {
   });
 }
 
-function median(values) {
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -135,15 +138,17 @@ function shippedFiles() {
   ];
 }
 
-function walk(dir) {
+/** Every file under `dir`, recursively. */
+export function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
 }
 
-function measureBytes() {
-  const files = shippedFiles().map((path) => {
+/** Raw and gzip -9 sizes of `paths`, with the page code (www/ but its models) summed apart. */
+export function measureBytes(paths = shippedFiles()) {
+  const files = paths.map((path) => {
     const data = readFileSync(path);
     return { path: relative(ROOT, path), raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
   });
@@ -159,9 +164,12 @@ function measureBytes() {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
-const msFine = (value) => (Number.isFinite(value) ? `${value.toFixed(value < 100 ? 1 : 0)} ms` : '–');
-const kB = (bytes) => `${(bytes / 1e3).toFixed(1)} kB`;
+/** Milliseconds for a table: "585 ms", or a dash when not measured. */
+export const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
+/** Milliseconds with a decimal below 100: "18.9 ms". */
+export const msFine = (value) => (Number.isFinite(value) ? `${value.toFixed(value < 100 ? 1 : 0)} ms` : '–');
+/** Bytes as kB with one decimal. */
+export const kB = (bytes) => `${(bytes / 1e3).toFixed(1)} kB`;
 
 function timingTable(results) {
   const rows = [
@@ -185,7 +193,8 @@ function timingTable(results) {
   return lines;
 }
 
-function bytesTable(bytes) {
+/** The Markdown table of measureBytes()'s files and totals. */
+export function bytesTable(bytes) {
   return [
     '| file | raw | gzip -9 |',
     '|---|---:|---:|',
@@ -195,7 +204,8 @@ function bytesTable(bytes) {
   ];
 }
 
-function adapterLine(adapter) {
+/** One line on the WebGPU adapter (or why there is none), for a report. */
+export function adapterLine(adapter) {
   if (!adapter.available) return `WebGPU adapter: none (${adapter.why}).`;
   const info = ['vendor', 'architecture', 'device', 'description']
     .filter((key) => adapter[key])
@@ -227,6 +237,18 @@ function report(run) {
     ...bytesTable(run.bytes),
     '',
   ].join('\n');
+}
+
+// The faces page's results (bench/faces-page.mjs), between these markers in the same file.
+export const FACES_SECTION = { begin: '<!-- bench/faces-page.mjs: begin -->', end: '<!-- bench/faces-page.mjs: end -->' };
+
+/** The marked section of the file at `path` (with a blank line before it), or '' if none. */
+export function keptSection(path, { begin, end }) {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  return from >= 0 && to > from ? `\n${text.slice(from, to + end.length)}\n` : '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,10 +286,11 @@ async function main() {
     await server.stop();
   }
   const markdown = report(run);
-  writeFileSync(options.out, markdown);
+  writeFileSync(options.out, markdown + keptSection(options.out, FACES_SECTION));
   console.log(markdown);
   console.log(JSON.stringify(run));
   if (run.results.some((r) => r.error)) process.exitCode = 1;
 }
 
-await main();
+// Run when executed (node bench/page.mjs), not when bench/faces-page.mjs imports the helpers.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -18,9 +18,14 @@ if [ -f pkg/SOURCE_HASH ]; then
   echo "pkg/ matches the sources ($actual)"
 fi
 
-# The browser must reproduce the native trainer's digits for the shipped weights and seed.
+# The browser must reproduce the native trainer's digits and faces for the shipped weights and
+# seed (the faces: two attribute sets, the rows tests/browser/faces-helpers.mjs compares).
 reference="$(mktemp -d)"
 trap 'rm -rf "$reference"' EXIT
 "${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/mnist.json \
   --samples 16 --seed 7 --json "$reference/native-samples.json"
-JMVAE_NATIVE_SAMPLES="$reference/native-samples.json" node --test --test-concurrency=1 tests/browser/
+"${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/celeba.json \
+  --attributes "Male,No_Beard,Smiling" --attributes "Eyeglasses,No_Beard,Young" \
+  --samples 16 --seed 7 --json "$reference/native-faces.json"
+JMVAE_NATIVE_SAMPLES="$reference/native-samples.json" JMVAE_NATIVE_FACES="$reference/native-faces.json" \
+  node --test --test-concurrency=1 tests/browser/

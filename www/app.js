@@ -1,68 +1,47 @@
-// The JMVAE browser demo: load the WebAssembly package and the weights, then wire three panels
-// to the model: label -> images (panels/generate.js), drawing -> label (panels/draw.js), and a
-// walk between two labels' latents (panels/interpolate.js).
+// The JMVAE browser demo: two demos, digits (MNIST) and faces (CelebA), as tabs of one page.
+// Each loads its model the first time its tab is shown (digits-demo.js, faces-demo.js); the
+// WebAssembly package is loaded once for both, and one queue runs every model call in turn.
 //
 // Plain ES modules, no framework, no build step. The page is served from the repository root
 // (node scripts/serve.mjs) because the wasm package lives in ../pkg/, beside www/. Every URL
-// is relative, so the page also works from a sub-directory or inside an iframe.
+// is relative, so the page also works from a sub-directory or inside an iframe; ?panel=faces
+// (or #faces) opens the faces demo directly.
 //
-// For tests and the curious: `window.jmvae = { model, ready, run }`, and <body> carries
-// data-state="loading|ready|error" and data-first-digit-ms (ms from navigation start to the
-// first digit drawn). The helpers live in modules of their own, which Node can import and test.
+// For tests and the curious: `window.jmvae = { model, ready, faces: { model, ready }, run, show }`.
+// <body> carries data-panel (the tab shown), data-state="loading|ready|error" (of the demo
+// shown; each tab panel carries its own), and data-first-digit-ms / data-first-face-ms (ms from
+// navigation start to the first digits / faces drawn). The helpers live in modules of their
+// own, which Node can import and test.
 
-import { reportUncaughtErrors, showError } from './error-display.js';
+import { startDigits } from './digits-demo.js';
+import { $ } from './dom.js';
+import { reportUncaughtErrors } from './error-display.js';
 import { rememberPanics } from './error-messages.js';
-import { describeBackend, loadModel, loadPackage } from './loading.js';
-import { checkMnist } from './mnist.js';
-import { readOptions } from './options.js';
-import { finishProgress, setState, setStatus, showBackend } from './page-state.js';
-import { showManifest } from './panels/about.js';
-import { setupDrawing } from './panels/draw.js';
-import { setupGenerate } from './panels/generate.js';
-import { setupInterpolation } from './panels/interpolate.js';
+import { startFaces } from './faces-demo.js';
+import { panelFrom } from './options.js';
+import { VIEWS } from './page-state.js';
 import { createQueue } from './queue.js';
-
-/** Load everything, show the first digits, and resolve to the model once the page is ready. */
-async function start(queue) {
-  let step = 'Reading the URL options';
-  try {
-    const options = readOptions(location.search);
-    step = 'Loading the WebAssembly package';
-    setStatus('Loading the WebAssembly package…');
-    const pkg = await loadPackage();
-
-    step = `Loading the model ${options.model}`;
-    setStatus(`Loading the model (${options.backend === 'auto' ? 'WebGPU if available' : options.backend})…`);
-    const model = await loadModel(pkg, options);
-    window.jmvae.model = model;
-    const { labels } = checkMnist(model);
-    showBackend(model.backend, describeBackend(model, options));
-    finishProgress();
-    showManifest(model.manifest);
-
-    step = 'Generating the first digits';
-    const refreshGrid = setupGenerate(model, queue, labels);
-    setupDrawing(model, queue, labels);
-    const refreshInterpolation = setupInterpolation(model, queue, labels);
-    await refreshGrid();
-    await refreshInterpolation();
-    // 'ready' only once the page is idle, so that a test's own model calls never overlap its own.
-    setState('ready');
-    return model;
-  } catch (error) {
-    showError(`${step} failed`, error, { fatal: true });
-    throw error;
-  }
-}
+import { setupTabs } from './tabs.js';
 
 function main() {
   rememberPanics();
-  reportUncaughtErrors();
+  reportUncaughtErrors(() => VIEWS[document.body.dataset.panel] ?? VIEWS.digits);
   // window.jmvae.run queues a caller's own model calls behind the page's, so that none overlap.
   const queue = createQueue();
-  window.jmvae = { model: null, ready: null, run: queue.run };
-  window.jmvae.ready = start(queue);
-  window.jmvae.ready.catch(() => {}); // already shown in #error; not an "unhandled" rejection
+  const starts = { digits: startDigits, faces: startFaces };
+  window.jmvae = { model: null, ready: null, faces: { model: null, ready: null }, run: queue.run, show: null };
+  const demos = { digits: window.jmvae, faces: window.jmvae.faces };
+
+  // A demo starts the first time it is shown; its failure is already on screen (#error).
+  function load(name) {
+    if (demos[name].ready) return;
+    demos[name].ready = starts[name](queue);
+    demos[name].ready.catch(() => {}); // shown in the demo's error box; not an "unhandled" rejection
+  }
+  const show = setupTabs($('tabs'), load);
+  window.jmvae.show = show;
+  window.addEventListener('hashchange', () => show(panelFrom(location.search, location.hash)));
+  show(panelFrom(location.search, location.hash));
 }
 
 main();

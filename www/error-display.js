@@ -1,50 +1,52 @@
-// Failures shown in #error rather than lost in the console. A failed action leaves the page
-// usable (the next click may well work); a failure while loading ends the demo.
+// Failures shown in the error box of the demo they belong to, rather than lost in the console.
+// A failed action leaves the demo usable (the next click may well work); a failure while
+// loading ends that demo (the other tab may still work).
 
-import { $, element } from './dom.js';
+import { element } from './dom.js';
 import { hintFor, messageOf } from './error-messages.js';
-import { hideProgress, setState, setStatus } from './page-state.js';
 
-/** Show a readable message in #error; the page stays usable unless `fatal`. */
-export function showError(context, error, { fatal = false } = {}) {
+/** Show a readable message in the view's error box; the demo stays usable unless `fatal`. */
+export function showError(view, context, error, { fatal = false } = {}) {
   const text = `${context}: ${messageOf(error)}`;
-  const box = $('error');
+  const box = view.errorBox();
   box.replaceChildren(element('p', text));
   const hint = hintFor(text);
   if (hint) box.append(element('p', hint, 'hint'));
   box.hidden = false;
   console.error(context, error);
   if (fatal) {
-    setState('error');
-    setStatus('The demo could not start.');
-    hideProgress();
+    view.setState('error');
+    view.setStatus('The demo could not start.');
+    view.hideProgress();
   }
 }
 
 // An action that worked clears the message of one that failed before it.
-function clearActionError() {
-  if (document.body.dataset.state === 'ready') $('error').hidden = true;
+function clearActionError(view) {
+  if (view.panel().dataset.state === 'ready') view.errorBox().hidden = true;
 }
 
-/** Run a user action; its failure is shown (not thrown), and the page stays usable. */
-export async function act(context, job) {
+/** Run a user action; its failure is shown (not thrown) in the view, which stays usable. */
+export async function act(view, context, job) {
   try {
     const result = await job();
-    clearActionError();
+    clearActionError(view);
     return result;
   } catch (error) {
-    showError(context, error);
+    showError(view, context, error);
     return undefined;
   }
 }
 
-/** Errors nobody caught (in event handlers, in wasm callbacks) still reach the reader. */
-export function reportUncaughtErrors() {
-  const fatal = () => document.body.dataset.state === 'loading';
-  window.addEventListener('error', (event) => {
-    showError('Unexpected error', event.error ?? event.message, { fatal: fatal() });
-  });
-  window.addEventListener('unhandledrejection', (event) => {
-    showError('Unexpected error', event.reason, { fatal: fatal() });
-  });
+/**
+ * Errors nobody caught (in event handlers, in wasm callbacks) still reach the reader, in the
+ * demo shown at the time (`shownView()`); fatal while that demo is still loading.
+ */
+export function reportUncaughtErrors(shownView) {
+  const report = (error) => {
+    const view = shownView();
+    showError(view, 'Unexpected error', error, { fatal: view.panel().dataset.state === 'loading' });
+  };
+  window.addEventListener('error', (event) => report(event.error ?? event.message));
+  window.addEventListener('unhandledrejection', (event) => report(event.reason));
 }

@@ -45,7 +45,7 @@ export function hintFor(text) {
   if (/pkg\/jmvae/.test(text) && /missing|404/.test(text)) {
     return 'Build the WebAssembly package into pkg/ first (see the README).';
   }
-  if (/404/.test(text)) return 'Check the ?model= URL, or that the manifest and its weights file are in www/models/.';
+  if (/404/.test(text)) return 'Check the ?model= (or ?faces-model=) URL, or that the manifest and its weights file are in www/models/.';
   if (/sha256|truncated|corrupt/i.test(text)) return 'The weights file does not match its manifest: download or export it again.';
   if (/device.*lost|lost.*device/i.test(text)) return 'The GPU device was lost: reload the page, or add ?backend=cpu to the URL.';
   if (/webgpu|adapter|navigator\.gpu/i.test(text)) return 'Add ?backend=cpu to the URL to run on the CPU instead.';

@@ -1,18 +1,21 @@
-// Loading the WebAssembly package from ../pkg/ and the model's weights, with errors that say
-// which file failed and how.
+// Loading the WebAssembly package from ../pkg/ (once, for both demos) and a model's weights,
+// with errors that say which file failed and how.
 
 import { messageOf } from './error-messages.js';
-import { setStatus, showProgress } from './page-state.js';
 
 // Relative to this file, not to the page, so the page works from any sub-directory.
 const PACKAGE_URL = new URL('../pkg/jmvae.js', import.meta.url);
 const SLOW_LOAD_MS = 30_000;
 
-/** Import pkg/jmvae.js and instantiate the wasm module beside it. */
-export async function loadPackage() {
-  const pkg = await importPackage();
-  await startWasm(pkg);
-  return pkg;
+let loadingPackage = null;
+
+/** Import pkg/jmvae.js and instantiate the wasm module beside it, once for the whole page. */
+export function loadPackage() {
+  loadingPackage ??= importPackage().then(async (pkg) => {
+    await startWasm(pkg);
+    return pkg;
+  });
+  return loadingPackage;
 }
 
 async function importPackage() {
@@ -43,16 +46,19 @@ async function startWasm(pkg) {
   }
 }
 
-/** The manifest and weights named by the page's options, on the backend they ask for. */
-export async function loadModel(pkg, options) {
+/**
+ * The manifest at `manifest` (a URL relative to the page) and its weights, on `backend`; the
+ * view shows the download's progress.
+ */
+export async function loadModel(pkg, { manifest, backend }, view) {
   // An absolute URL, so that the weights beside the manifest resolve however the package
   // joins paths, and error messages name exactly what was fetched.
-  const url = new URL(options.model, document.baseURI).href;
+  const url = new URL(manifest, document.baseURI).href;
   const slow = setTimeout(() => {
-    setStatus(`Still loading after ${SLOW_LOAD_MS / 1000} s… if it stays stuck, try ?backend=cpu.`);
+    view.setStatus(`Still loading after ${SLOW_LOAD_MS / 1000} s… if it stays stuck, try ?backend=cpu.`);
   }, SLOW_LOAD_MS);
   try {
-    return await pkg.Model.load(url, { backend: options.backend, onProgress: showProgress });
+    return await pkg.Model.load(url, { backend, onProgress: view.showProgress });
   } finally {
     clearTimeout(slow);
   }

@@ -1,15 +1,47 @@
-// The page's options, read from its query string, so that a link can pick the backend or the
-// weights: ?backend=auto|webgpu|cpu and ?model=URL (relative to the page).
+// The page's options, read from its URL, so that a link can pick the backend, the weights or
+// the demo shown: ?backend=auto|webgpu|cpu, ?model=URL and ?faces-model=URL (relative to the
+// page), and ?panel=faces or #faces for the faces demo (a project site can embed that alone).
 
 const BACKENDS = ['auto', 'webgpu', 'cpu'];
 const DEFAULT_MODEL = './models/mnist.json';
+const DEFAULT_FACES_MODEL = './models/celeba.json';
 
-/** { backend, model } from a query string like location.search; an unknown backend throws. */
+/** The demos, as tabs; the first is shown unless the URL asks for another. */
+export const PANELS = ['digits', 'faces'];
+
+/**
+ * { backend, model, facesModel } from a query string like location.search; an unknown backend
+ * throws.
+ */
 export function readOptions(search) {
   const params = new URLSearchParams(search);
   const backend = (params.get('backend') || 'auto').toLowerCase();
   if (!BACKENDS.includes(backend)) {
     throw new Error(`?backend=${backend} is not one of ${BACKENDS.join(', ')}`);
   }
-  return { backend, model: params.get('model') || DEFAULT_MODEL };
+  return {
+    backend,
+    model: params.get('model') || DEFAULT_MODEL,
+    facesModel: params.get('faces-model') || DEFAULT_FACES_MODEL,
+  };
+}
+
+/**
+ * The demo a URL asks for: `#faces` or `?panel=faces` (the hash wins, being what in-page links
+ * change); anything else is the first demo, as a mistyped link should still show something.
+ */
+export function panelFrom(search, hash) {
+  const fromHash = hash.replace(/^#/, '').toLowerCase();
+  if (PANELS.includes(fromHash)) return fromHash;
+  const fromQuery = (new URLSearchParams(search).get('panel') || '').toLowerCase();
+  return PANELS.includes(fromQuery) ? fromQuery : PANELS[0];
+}
+
+/** The page's URL with the demo `panel` recorded in it (no ?panel= for the first demo). */
+export function urlWithPanel(href, panel) {
+  const url = new URL(href);
+  if (panel === PANELS[0]) url.searchParams.delete('panel');
+  else url.searchParams.set('panel', panel);
+  url.hash = '';
+  return url.href;
 }

@@ -15,8 +15,8 @@ import { argmax, mix } from '../../www/vectors.js';
 import { MNIST_TEST } from './helpers.mjs';
 
 test('URL options: backend and model, with defaults', () => {
-  assert.deepEqual(readOptions(''), { backend: 'auto', model: './models/mnist.json' });
-  assert.deepEqual(readOptions('?backend=CPU&model=./other.json'), { backend: 'cpu', model: './other.json' });
+  assert.deepEqual(readOptions(''), { backend: 'auto', model: './models/mnist.json', facesModel: './models/celeba.json' });
+  assert.deepEqual(readOptions('?backend=CPU&model=./other.json'), { backend: 'cpu', model: './other.json', facesModel: './models/celeba.json' });
   assert.equal(readOptions('?backend=webgpu').backend, 'webgpu');
   assert.throws(() => readOptions('?backend=cuda'), /backend=cuda is not one of auto, webgpu, cpu/);
 });

@@ -12,11 +12,16 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PKG = join(ROOT, 'pkg', 'jmvae.js');
 export const MANIFEST = join(ROOT, 'www', 'models', 'mnist.json');
+export const FACES_MANIFEST = join(ROOT, 'www', 'models', 'celeba.json');
 export const FIXTURES = join(ROOT, 'tests', 'browser', 'fixtures');
 // The native trainer's outputs for the shipped weights; scripts/test.sh writes them afresh
 // with `jmvae sample` and passes the path, so they always match www/models/.
 export const NATIVE_SAMPLES = process.env.JMVAE_NATIVE_SAMPLES || join(FIXTURES, 'native-samples.json');
 export const MNIST_TEST = join(FIXTURES, 'mnist-test-100.json');
+// The trainer, which writes the native faces reference when JMVAE_NATIVE_FACES names none
+// (scripts/test.sh writes it and passes the path, like the digits').
+export const JMVAE_BIN = join(ROOT, process.env.CARGO_TARGET_DIR || 'target', 'release', 'jmvae');
+export const NATIVE_FACES = process.env.JMVAE_NATIVE_FACES || JMVAE_BIN;
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // WebGPU in headless Chromium runs on SwiftShader (software): slow, so the limits are generous.
@@ -41,15 +46,20 @@ export function skipUnless(...paths) {
   if (!hasPlaywright()) return 'playwright-core is not installed: run npm ci';
   const absent = paths.find((path) => !existsSync(path));
   if (!absent) return false;
-  const why = {
+  const reasons = {
     [PKG]: 'build the wasm package into pkg/ first',
     [MANIFEST]: 'export the trained weights into www/models/ first',
     [NATIVE_SAMPLES]: 'write it with `jmvae sample --manifest www/models/mnist.json --samples 16 --seed 7 --json ...`',
     [MNIST_TEST]: 'write 100 MNIST test digits there first',
-  }[absent];
-  return `${relative(ROOT, absent)} is missing: ${why ?? 'create it first'}`;
+    [FACES_MANIFEST]: 'export the faces weights with `jmvae export --run RUN --precision f16 --out www/models/celeba.json` first',
+    [JMVAE_BIN]: 'build the trainer (cargo build --release), or set JMVAE_NATIVE_FACES to a `jmvae sample --json` reference',
+    // Only when set: then NATIVE_FACES is this file, not the trainer.
+    [process.env.JMVAE_NATIVE_FACES]: 'write it with `jmvae sample --manifest www/models/celeba.json --attributes ... --json FILE`',
+  };
+  return `${relative(ROOT, absent)} is missing: ${reasons[absent] ?? 'create it first'}`;
 }
 
+/** A JSON file, parsed. */
 export function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
@@ -130,8 +140,8 @@ export function createSession(options) {
 }
 
 /**
- * Open the demo (query like '?backend=cpu') in a fresh context and wait until it is ready or
- * has failed, never by sleeping blindly. `setup(page)` runs before navigation (routes, init
+ * Open the demo (query like '?backend=cpu', or '?panel=faces&backend=cpu' for the faces) in a
+ * fresh context and wait until the demo shown is ready or has failed, never by sleeping blindly. `setup(page)` runs before navigation (routes, init
  * scripts). Returns { page, context, state, error, status }; the caller closes `context`.
  */
 export async function openDemo(session, query = '', { setup, contextOptions } = {}) {
@@ -160,12 +170,18 @@ export async function openReadyDemo(session, query = '', options = {}) {
   return opened;
 }
 
+/** The state, error text and status line of the demo shown (the tab panel not hidden). */
 export function pageState(page) {
-  return page.evaluate(() => ({
-    state: document.body.dataset.state,
-    error: document.getElementById('error').hidden ? '' : document.getElementById('error').innerText,
-    status: document.getElementById('status').innerText,
-  }));
+  return page.evaluate(() => {
+    const shown = document.querySelector('[role="tabpanel"]:not([hidden])');
+    const error = shown.querySelector('.error');
+    return {
+      state: document.body.dataset.state,
+      panel: document.body.dataset.panel,
+      error: error.hidden ? '' : error.innerText,
+      status: shown.querySelector('[role="status"]').innerText,
+    };
+  });
 }
 
 /** Whether this browser gives the page a WebGPU adapter at all (SwiftShader counts). */

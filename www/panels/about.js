@@ -4,8 +4,8 @@
 import { $, element } from '../dom.js';
 import { formatBytes } from '../format.js';
 
-/** Fill #manifest and #manifest-json from the model's manifest. */
-export function showManifest(manifest) {
+/** Fill the list `list` (#manifest) and the <pre> `json` (#manifest-json) from a manifest. */
+export function showManifest(manifest, list = $('manifest'), json = $('manifest-json')) {
   manifest = plain(manifest);
   const rows = [
     ['Name', manifest.name],
@@ -15,12 +15,12 @@ export function showManifest(manifest) {
     ...flatten(manifest.metrics, 'Metric ').slice(0, 12),
     ['Notice', manifest.notice],
   ].filter(([, value]) => value !== undefined && value !== null && value !== '');
-  $('manifest').replaceChildren(...rows.flatMap(([term, value]) => [element('dt', term), element('dd', value)]));
-  $('manifest-json').textContent = JSON.stringify(manifest, null, 2);
+  list.replaceChildren(...rows.flatMap(([term, value]) => [element('dt', term), element('dd', value)]));
+  json.textContent = JSON.stringify(manifest, null, 2);
 }
 
-// A serde map may reach JS as a Map; display and JSON want plain objects.
-function plain(value) {
+/** The manifest as plain objects: a serde map may reach JS as a Map; display and JSON want objects. */
+export function plain(value) {
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]));
   if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {

@@ -10,9 +10,9 @@ import { percent } from '../format.js';
 import { toMnist } from '../mnist-input.js';
 
 /** Wire the drawing pad (read after each stroke) and Clear. */
-export function setupDrawing(model, queue, labels) {
+export function setupDrawing(model, queue, labels, view) {
   let drawing = 0; // bumped by Clear, so that a late answer does not redraw a cleared pad
-  const pad = createPad($('draw'), () => act('Reading the drawing', () => queue.latest('draw', read)));
+  const pad = createPad($('draw'), () => act(view, 'Reading the drawing', () => queue.latest('draw', read)));
 
   async function read() {
     const version = drawing;

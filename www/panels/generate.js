@@ -7,13 +7,15 @@ import { act } from '../error-display.js';
 import { percent } from '../format.js';
 import { PIXELS } from '../mnist.js';
 import { markFirstDigit } from '../page-state.js';
+import { nextSeed, readSeed } from '../seed.js';
+import { createTimer } from '../timing.js';
 import { argmax } from '../vectors.js';
 
 const GRID_SAMPLES = 16;
 const FIRST_LABEL = 0; // what the grid shows before anyone clicks
 
 /** Wire the label buttons, the seed and Resample; returns a function that redraws the grid. */
-export function setupGenerate(model, queue, labels) {
+export function setupGenerate(model, queue, labels, view) {
   const grid = $('grid');
   const seedInput = $('seed');
   const cells = Array.from({ length: GRID_SAMPLES }, digitCanvas);
@@ -37,7 +39,7 @@ export function setupGenerate(model, queue, labels) {
     markFirstDigit();
   }
   const refresh = () => queue.latest('grid', show);
-  const refreshShown = () => act('Generating digits', refresh);
+  const refreshShown = () => act(view, 'Generating digits', refresh);
 
   for (const button of document.querySelectorAll('#labels button[data-label]')) {
     button.addEventListener('click', () => {
@@ -47,29 +49,12 @@ export function setupGenerate(model, queue, labels) {
     });
   }
   $('resample').addEventListener('click', () => {
-    seedInput.value = String(readSeed(seedInput) + 1);
+    nextSeed(seedInput);
     refreshShown();
   });
   seedInput.addEventListener('change', refreshShown);
   pressOnly(document.querySelector(`#labels button[data-label="${FIRST_LABEL}"]`));
   return refresh;
-}
-
-/** Shows "first call" (shader compilation and all) apart from the latest, warm, call. */
-function createTimer(element) {
-  let first = null;
-  return (ms) => {
-    first ??= ms;
-    element.dataset.firstMs = first.toFixed(1);
-    element.dataset.lastMs = ms.toFixed(1);
-    element.textContent = `Generated in ${ms.toFixed(0)} ms (first call: ${first.toFixed(0)} ms, which includes warm-up).`;
-  };
-}
-
-// A seed the model accepts (a non-negative integer) from whatever was typed.
-function readSeed(input) {
-  const seed = Math.trunc(Number(input.value));
-  return Number.isFinite(seed) && seed >= 0 ? seed : 0;
 }
 
 // The label buttons act as one toggle group: only the shown label is pressed.

@@ -10,7 +10,7 @@ import { mix } from '../vectors.js';
 const DEFAULT_ENDS = [1, 7];
 
 /** Wire the two label selects and the slider; returns a function that redraws the panel. */
-export function setupInterpolation(model, queue, labels) {
+export function setupInterpolation(model, queue, labels, view) {
   const from = $('interp-from');
   const to = $('interp-to');
   const slider = $('interp');
@@ -43,8 +43,8 @@ export function setupInterpolation(model, queue, labels) {
   }
   const refreshAll = () => Promise.all([queue.latest('ends', showEnds), queue.latest('mix', showMix)]);
 
-  from.addEventListener('change', () => act('Interpolating', refreshAll));
-  to.addEventListener('change', () => act('Interpolating', refreshAll));
-  slider.addEventListener('input', () => act('Interpolating', () => queue.latest('mix', showMix)));
+  from.addEventListener('change', () => act(view, 'Interpolating', refreshAll));
+  to.addEventListener('change', () => act(view, 'Interpolating', refreshAll));
+  slider.addEventListener('input', () => act(view, 'Interpolating', () => queue.latest('mix', showMix)));
   return refreshAll;
 }
