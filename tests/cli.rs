@@ -1,30 +1,15 @@
 //! End-to-end tests of the `jmvae` command on a tiny generated MNIST: train, resume, export,
 //! sample in fresh processes, evaluate, and refuse bad input without touching what is on disk.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use burn::tensor::Device;
 use jmvae::Manifest;
 use jmvae::infer::{Observation, generate, observe};
 
-fn jmvae<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jmvae")).args(args).output().expect("the jmvae binary runs")
-}
-
-fn ok<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
-    let out = jmvae(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "jmvae {args:?} failed:\n{stderr}");
-    String::from_utf8_lossy(&out.stdout).to_string() + &stderr
-}
-
-fn fails<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S], expected: &str) {
-    let out = jmvae(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "jmvae {args:?} should fail");
-    assert!(stderr.contains(expected), "jmvae {args:?}: expected `{expected}` in:\n{stderr}");
-}
+use common::{fails, ok, s};
 
 fn idx(dims: &[usize], data: &[u8]) -> Vec<u8> {
     let mut out = vec![0, 0, 8, dims.len() as u8];
@@ -47,10 +32,6 @@ fn write_mnist(dir: &Path, n: usize) {
         std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), idx(&[n, 28, 28], &images)).unwrap();
         std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[n], &labels)).unwrap();
     }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 struct Fixture {

@@ -2,37 +2,18 @@
 //! export, sample in fresh processes, train the attribute classifier, evaluate, and refuse
 //! broken datasets with messages that name the problem.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use burn::tensor::Device;
 use image::{Rgb, RgbImage};
 use jmvae::Manifest;
 use jmvae::infer::{Observation, generate, observe};
 
+use common::{fails, ok, s};
+
 const ATTRIBUTES: [&str; 3] = ["Eyeglasses", "Smiling", "No_Beard"];
-
-fn jmvae<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jmvae")).args(args).output().expect("the jmvae binary runs")
-}
-
-fn ok<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
-    let out = jmvae(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "jmvae {args:?} failed:\n{stderr}");
-    String::from_utf8_lossy(&out.stdout).to_string() + &stderr
-}
-
-fn fails<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S], expected: &str) {
-    let out = jmvae(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "jmvae {args:?} should fail");
-    assert!(stderr.contains(expected), "jmvae {args:?}: expected `{expected}` in:\n{stderr}");
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// A face-like JPEG whose look follows its attributes: a dark band for glasses, a bright mouth
 /// for smiling; half the faces at CelebA's half resolution, like the shared partial copy.

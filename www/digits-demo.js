@@ -2,10 +2,8 @@
 // label -> images (panels/generate.js), drawing -> label (panels/draw.js), and a walk between
 // two labels' latents (panels/interpolate.js).
 
-import { showError } from './error-display.js';
-import { describeBackend, loadModel, loadPackage } from './loading.js';
+import { showLoaded, startDemo } from './demo.js';
 import { checkMnist } from './mnist.js';
-import { readOptions } from './options.js';
 import { DIGITS as view } from './page-state.js';
 import { showManifest } from './panels/about.js';
 import { setupDrawing } from './panels/draw.js';
@@ -13,35 +11,18 @@ import { setupGenerate } from './panels/generate.js';
 import { setupInterpolation } from './panels/interpolate.js';
 
 /** Load everything, show the first digits, and resolve to the model once the demo is ready. */
-export async function startDigits(queue) {
-  let step = 'Reading the URL options';
-  view.setState('loading');
-  try {
-    const options = readOptions(location.search);
-    step = 'Loading the WebAssembly package';
-    view.setStatus('Loading the WebAssembly package…');
-    const pkg = await loadPackage();
-
-    step = `Loading the model ${options.model}`;
-    view.setStatus(`Loading the model (${options.backend === 'auto' ? 'WebGPU if available' : options.backend})…`);
-    const model = await loadModel(pkg, { manifest: options.model, backend: options.backend }, view);
+export function startDigits(queue) {
+  return startDemo(view, { title: 'model', manifestOf: (options) => options.model }, async (model, options, step) => {
     window.jmvae.model = model;
     const { labels } = checkMnist(model);
-    view.showBackend(model.backend, describeBackend(model, options));
-    view.finishProgress();
+    showLoaded(view, model, options);
     showManifest(model.manifest);
 
-    step = 'Generating the first digits';
+    step('Generating the first digits');
     const refreshGrid = setupGenerate(model, queue, labels, view);
     setupDrawing(model, queue, labels, view);
     const refreshInterpolation = setupInterpolation(model, queue, labels, view);
     await refreshGrid();
     await refreshInterpolation();
-    // 'ready' only once the demo is idle, so that a test's own model calls never overlap its own.
-    view.setState('ready');
-    return model;
-  } catch (error) {
-    showError(view, `${step} failed`, error, { fatal: true });
-    throw error;
-  }
+  });
 }

@@ -1,0 +1,42 @@
+// The start-up both tabs share: read the URL options, load the wasm package (once for the page)
+// and a tab's model, show the backend, then let the tab wire its panels. Every failure is shown
+// in the tab, naming the step that failed, and never hangs silently.
+
+import { showError } from './error-display.js';
+import { describeBackend, loadModel, loadPackage } from './loading.js';
+import { readOptions } from './options.js';
+
+/**
+ * Start a tab's demo in `view`: `manifestOf(options)` picks the manifest to load; `setup(model,
+ * options, step)` checks the model, wires the panels and shows the first outputs, calling
+ * `step(name)` as it goes. Resolves to the model once the demo is idle and ready.
+ */
+export async function startDemo(view, { title, manifestOf }, setup) {
+  let current = 'Reading the URL options';
+  const step = (name) => { current = name; };
+  view.setState('loading');
+  try {
+    const options = readOptions(location.search);
+    step('Loading the WebAssembly package');
+    view.setStatus('Loading the WebAssembly package…');
+    const pkg = await loadPackage();
+
+    const manifest = manifestOf(options);
+    step(`Loading the ${title} ${manifest}`);
+    view.setStatus(`Loading the ${title} (${options.backend === 'auto' ? 'WebGPU if available' : options.backend})…`);
+    const model = await loadModel(pkg, { manifest, backend: options.backend }, view);
+    await setup(model, options, step);
+    // 'ready' only once the demo is idle, so that a test's own model calls never overlap its own.
+    view.setState('ready');
+    return model;
+  } catch (error) {
+    showError(view, `${current} failed`, error, { fatal: true });
+    throw error;
+  }
+}
+
+/** Show which backend runs `model` and close the download progress. */
+export function showLoaded(view, model, options) {
+  view.showBackend(model.backend, describeBackend(model, options));
+  view.finishProgress();
+}
