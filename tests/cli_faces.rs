@@ -74,6 +74,13 @@ fn trained() -> Fixture {
                    "--epochs", "2", "--batch", "6", "--eval-every", "1"]);
     assert!(out.contains("1 unreadable"), "the bad JPEG is counted:\n{out}");
     assert!(out.contains("attribute acc"), "{out}");
+    ok(&["train", "--dataset", "celeba", "--data", s(&data), "--cache", s(&cache), "--out", s(&run),
+         "--epochs", "3", "--batch", "6", "--eval-every", "1", "--resume"]);
+    // The newest checkpoint and the one before it (kept for readers of the previous `latest`).
+    let mut kept: Vec<String> = std::fs::read_dir(&run).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("checkpoint-")).collect();
+    kept.sort();
+    assert_eq!(kept, ["checkpoint-0002", "checkpoint-0003"]);
     Fixture { _dir: dir, data, cache, run, root }
 }
 

@@ -8,6 +8,8 @@
 //! ```
 //! A checkpoint is written into a temporary directory, renamed into place, and only then named
 //! in `latest` (itself replaced atomically), so an interrupted run resumes from the last whole one.
+//! The checkpoint before the newest is kept until the next one is written, so that a reader
+//! (`jmvae eval --run`, `export`) that has just read `latest` never sees its files disappear.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -126,10 +128,19 @@ impl RunDir {
         }
         fs::rename(&tmp, &dir).with_context(|| format!("cannot move the checkpoint to `{}`", dir.display()))?;
         write_atomic(&self.path.join("latest"), name.as_bytes())?;
-        if let Some(old) = previous.filter(|old| *old != dir) {
-            let _ = fs::remove_dir_all(old);
+        for old in self.checkpoints()? {
+            if old != dir && Some(&old) != previous.as_ref() {
+                let _ = fs::remove_dir_all(old);
+            }
         }
         Ok(())
+    }
+
+    /// Every complete or partial checkpoint directory of the run.
+    fn checkpoints(&self) -> Result<Vec<PathBuf>> {
+        let entries = fs::read_dir(&self.path).with_context(|| format!("cannot list `{}`", self.path.display()))?;
+        let names = entries.filter_map(|e| e.ok()).map(|e| e.path());
+        Ok(names.filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("checkpoint-"))).collect())
     }
 
     /// Load the latest checkpoint's model onto `device`.
