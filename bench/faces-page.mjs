@@ -25,7 +25,7 @@ import { join } from 'node:path';
 
 import { CHROMIUM, LOAD_TIMEOUT_MS, ROOT, launchBrowser, startServer } from '../tests/browser/helpers.mjs';
 import { PRESETS, presetVector } from '../www/faces.js';
-import { FACES_SECTION, adapterInfo, adapterLine, bytesTable, measureBytes, median, ms, msFine, walk } from './page.mjs';
+import { FACES_SECTION, adapterInfo, parseArgs, adapterLine, bytesTable, measureBytes, median, ms, msFine, walk } from './page.mjs';
 
 const BACKENDS = [
   { name: 'WebGPU', query: '?panel=faces&backend=webgpu' },
@@ -33,20 +33,6 @@ const BACKENDS = [
 ];
 const SEED = 7;
 const MANIFEST = join(ROOT, 'www', 'models', 'celeba.json');
-
-function parseArgs(argv) {
-  const options = { runs: 5, out: join(ROOT, 'bench', 'page-results.md') };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') options.runs = Number(argv[++i]);
-    else if (argv[i] === '--out') options.out = argv[++i];
-    else {
-      console.error('usage: node bench/faces-page.mjs [--runs N (default 5)] [--out FILE]');
-      process.exit(2);
-    }
-  }
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error('--runs needs a positive integer');
-  return options;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Timings in the page
@@ -185,7 +171,7 @@ function withSection(path, text) {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2), 'bench/faces-page.mjs');
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
   const labels = manifest.config.modalities.find((m) => m.name === 'attributes').labels;
   const vectors = PRESETS.map((preset) => Array.from(presetVector(labels, preset.present)));

@@ -33,13 +33,14 @@ const BACKENDS = [
 ];
 const SEED = 7;
 
-function parseArgs(argv) {
+/** `--runs N` and `--out FILE` of a page bench called `script`, or its usage and exit 2. */
+export function parseArgs(argv, script = 'bench/page.mjs') {
   const options = { runs: 5, out: join(ROOT, 'bench', 'page-results.md') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') options.runs = Number(argv[++i]);
     else if (argv[i] === '--out') options.out = argv[++i];
     else {
-      console.error('usage: node bench/page.mjs [--runs N (default 5)] [--out FILE]');
+      console.error(`usage: node ${script} [--runs N (default 5)] [--out FILE]`);
       process.exit(2);
     }
   }
