@@ -44,8 +44,10 @@ function trainingSummary(training) {
 function flatten(value, prefix) {
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, v]) => {
-    if (typeof v === 'number') return [[prefix + key, Number.isInteger(v) ? String(v) : v.toPrecision(4)]];
-    if (typeof v === 'string') return [[prefix + key, v]];
+    // snake_case keys read (and wrap) better as words: "mean attribute accuracy".
+    const term = prefix + key.replaceAll('_', ' ');
+    if (typeof v === 'number') return [[term, Number.isInteger(v) ? String(v) : v.toPrecision(4)]];
+    if (typeof v === 'string') return [[term, v]];
     return Array.isArray(v) ? [] : flatten(v, `${prefix}${key}.`);
   });
 }
