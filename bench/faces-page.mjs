@@ -25,7 +25,7 @@ import { join } from 'node:path';
 
 import { CHROMIUM, LOAD_TIMEOUT_MS, ROOT, launchBrowser, startServer } from '../tests/browser/helpers.mjs';
 import { PRESETS, presetVector } from '../www/faces.js';
-import { FACES_SECTION, adapterInfo, parseArgs, adapterLine, bytesTable, measureBytes, median, ms, msFine, walk } from './page.mjs';
+import { FACES_SECTION, adapterInfo, benchRecord, parseArgs, adapterLine, bytesTable, measureBytes, median, ms, msFine, walk } from './page.mjs';
 
 const BACKENDS = [
   { name: 'WebGPU', query: '?panel=faces&backend=webgpu' },
@@ -185,22 +185,11 @@ async function main() {
       console.error(`measuring ${backend.name} (${server.url}${backend.query}) ...`);
       results.push(await measureBackend(browser, server.url, backend, options.runs, vectors));
     }
-    run = {
-      date: new Date().toISOString(),
-      chromium: browser.version(),
-      adapter: results.find((r) => r.adapter)?.adapter ?? { available: false, why: 'no page got ready' },
-      machine: {
-        cpu: os.cpus()[0]?.model ?? 'unknown CPU',
-        cpus: os.cpus().length,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        loadBefore,
-        loadAfter: os.loadavg().map((x) => x.toFixed(2)),
-      },
+    run = benchRecord(browser, results, loadBefore, {
       manifest: { name: manifest.name, training: manifest.training, weights: manifest.weights },
       runs: options.runs,
-      results,
       bytes: measureBytes(shippedFiles()),
-    };
+    });
   } finally {
     await browser.close();
     await server.stop();

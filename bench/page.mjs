@@ -254,6 +254,25 @@ export function keptSection(path, { begin, end }) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** One bench run as JSON: when, which browser and adapter, on what machine, then `extra` and the results. */
+export function benchRecord(browser, results, loadBefore, extra) {
+  return {
+    date: new Date().toISOString(),
+    chromium: browser.version(),
+    // Every page of the origin sees the same adapter; take it from the first that got ready.
+    adapter: results.find((r) => r.adapter)?.adapter ?? { available: false, why: 'no page got ready' },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadBefore,
+      loadAfter: os.loadavg().map((x) => x.toFixed(2)),
+    },
+    ...extra,
+    results,
+  };
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const loadBefore = os.loadavg().map((x) => x.toFixed(2));
@@ -266,22 +285,7 @@ async function main() {
       console.error(`measuring ${backend.name} (${server.url}${backend.query}) ...`);
       results.push(await measureBackend(browser, server.url, backend, options.runs));
     }
-    run = {
-      date: new Date().toISOString(),
-      chromium: browser.version(),
-      // Every page of the origin sees the same adapter; take it from the first that got ready.
-      adapter: results.find((r) => r.adapter)?.adapter ?? { available: false, why: 'no page got ready' },
-      machine: {
-        cpu: os.cpus()[0]?.model ?? 'unknown CPU',
-        cpus: os.cpus().length,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        loadBefore,
-        loadAfter: os.loadavg().map((x) => x.toFixed(2)),
-      },
-      runs: options.runs,
-      results,
-      bytes: measureBytes(),
-    };
+    run = benchRecord(browser, results, loadBefore, { runs: options.runs, bytes: measureBytes() });
   } finally {
     await browser.close();
     await server.stop();
