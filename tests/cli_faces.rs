@@ -160,6 +160,9 @@ fn broken_celeba_directories_are_named_in_the_error() {
         fails(&["train", "--dataset", "celeba", "--data", s(&data), "--cache", s(&cache), "--out", s(&run), "--epochs", "1"], expected);
         assert!(!run.exists(), "a refused run leaves nothing behind");
     };
+    fails(&["train", "--dataset", "celeba", "--data", s(&data), "--cache", s(&cache), "--out", s(&run),
+            "--image-sigma=0"], "sigma > 0");
+    assert!(!run.exists(), "a refused config leaves nothing behind");
     let attr = data.join("list_attr_celeba.txt");
     let good = std::fs::read_to_string(&attr).unwrap();
     std::fs::write(&attr, good.replacen("000003.jpg -1  1  1", "000003.jpg -1  1", 1)).unwrap();

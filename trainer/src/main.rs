@@ -106,6 +106,10 @@ enum Command {
         /// Epochs over which the KL weight rises linearly from 0 to 1 (0: no warm-up).
         #[arg(long, default_value_t = 0)]
         warmup: usize,
+        /// Faces: the fixed standard deviation of the Gaussian image likelihood (default 0.2);
+        /// larger values weigh the pixels less against the attributes.
+        #[arg(long)]
+        image_sigma: Option<f32>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Run directory for checkpoints and metrics.
@@ -246,7 +250,7 @@ fn limited(mut data: Mnist, train: Option<usize>, test: Option<usize>) -> Mnist 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
-            dataset, data, cache, model, alpha, epochs, batch, lr, warmup, seed, out, resume, limit,
+            dataset, data, cache, model, alpha, epochs, batch, lr, warmup, image_sigma, seed, out, resume, limit,
             eval_every, eval_k, eval_examples,
         } => {
             jmvae::Objective::jmvae_kl(alpha).context("--alpha")?;
@@ -267,7 +271,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 DatasetName::Celeba => {
                     let (train, test) = load_faces(&data, cache, limit, None)?;
-                    let config = ModelConfig::celeba(train.attribute_names.clone());
+                    let mut config = ModelConfig::celeba(train.attribute_names.clone());
+                    if let Some(sigma) = image_sigma {
+                        config.modalities[0].sigma = sigma;
+                    }
                     (Dataset::Faces { train, test }, config)
                 }
             };
@@ -290,6 +297,8 @@ fn run(cli: Cli) -> Result<()> {
                 seed,
                 command: std::env::args().collect::<Vec<_>>().join(" "),
             };
+            // A config the model would refuse is refused here, before the run directory exists.
+            settings.config.validate()?;
             let run = RunDir::new(&out);
             let settings = prepare_run(&run, settings, resume)?;
             let monitor = train::Monitor { every: eval_every, k: eval_k, examples: eval_examples };
