@@ -25,7 +25,7 @@ import { join } from 'node:path';
 
 import { CHROMIUM, LOAD_TIMEOUT_MS, ROOT, launchBrowser, startServer } from '../tests/browser/helpers.mjs';
 import { PRESETS, presetVector } from '../www/faces.js';
-import { FACES_SECTION, adapterInfo, benchRecord, parseArgs, adapterLine, bytesTable, measureBytes, median, ms, msFine, walk } from './page.mjs';
+import { FACES_SECTION, adapterInfo, benchRecord, parseArgs, resultsTable, adapterLine, bytesTable, measureBytes, median, ms, msFine, walk } from './page.mjs';
 
 const BACKENDS = [
   { name: 'WebGPU', query: '?panel=faces&backend=webgpu' },
@@ -120,14 +120,7 @@ function timingTable(results) {
     ['reading a face (encode + decode the mean), first', (r) => msFine(r.read.firstMs)],
     ['reading a face, warm (median)', warm('read')],
   ];
-  const ok = results.filter((r) => !r.error);
-  const lines = [
-    `| | ${ok.map((r) => r.name).join(' | ')} |`,
-    `|---|${ok.map(() => '---:').join('|')}|`,
-    ...rows.map(([label, cell]) => `| ${label} | ${ok.map(cell).join(' | ')} |`),
-  ];
-  for (const r of results.filter((r) => r.error)) lines.push('', `${r.name}: failed: ${r.error}`);
-  return lines;
+  return resultsTable(results, rows);
 }
 
 function report(run) {

@@ -184,6 +184,11 @@ function timingTable(results) {
     ['1 sample, warm (median)', (r) => msFine(median(r.one.warmMs))],
     ['1 sample, warm (min – max)', (r) => `${msFine(Math.min(...r.one.warmMs))} – ${msFine(Math.max(...r.one.warmMs))}`],
   ];
+  return resultsTable(results, rows);
+}
+
+/** A Markdown table with a column per backend that got ready and a row per `[label, cell(result)]`; failures below it. */
+export function resultsTable(results, rows) {
   const ok = results.filter((r) => !r.error);
   const lines = [
     `| | ${ok.map((r) => r.name).join(' | ')} |`,

@@ -2,7 +2,7 @@
 // reads from the top. Built from divs that the tests and assistive technology can read:
 // data-attribute and data-p on each row, and the name and percentage as text.
 
-import { percent } from './format.js';
+import { newBar, setBar } from './bars.js';
 import { displayName } from './faces.js';
 
 /** Fill `container` with one bar per attribute, sorted by probability; those over 1/2 stand out. */
@@ -12,14 +12,10 @@ export function showAttributeBars(container, labels, probabilities) {
 }
 
 function bar(label, p) {
-  const row = document.createElement('div');
-  row.className = p > 0.5 ? 'bar present' : 'bar';
+  const row = newBar(displayName(label));
+  row.classList.toggle('present', p > 0.5);
   row.dataset.attribute = label;
-  row.dataset.p = String(p);
   row.setAttribute('role', 'listitem');
-  row.innerHTML = '<span class="bar-label"></span><span class="bar-track"><span class="bar-fill"></span></span><span class="bar-value"></span>';
-  row.querySelector('.bar-label').textContent = displayName(label);
-  row.querySelector('.bar-fill').style.width = `${(100 * p).toFixed(2)}%`;
-  row.querySelector('.bar-value').textContent = percent(p);
+  setBar(row, p);
   return row;
 }

@@ -13,19 +13,30 @@ export function showBars(container, labels, probabilities) {
   labels.forEach((_, i) => {
     const bar = container.children[i];
     const p = probabilities[i];
-    bar.dataset.p = String(p);
     bar.classList.toggle('best', i === best);
-    bar.querySelector('.bar-fill').style.width = `${(100 * p).toFixed(2)}%`;
-    bar.querySelector('.bar-value').textContent = percent(p);
+    setBar(bar, p);
   });
   return best;
 }
 
 function barElement(label, i) {
+  const bar = newBar(label);
+  bar.dataset.label = String(i);
+  return bar;
+}
+
+/** A bar row (name, track, value) for `label`, still empty. */
+export function newBar(label) {
   const bar = document.createElement('div');
   bar.className = 'bar';
-  bar.dataset.label = String(i);
   bar.innerHTML = '<span class="bar-label"></span><span class="bar-track"><span class="bar-fill"></span></span><span class="bar-value"></span>';
   bar.querySelector('.bar-label').textContent = label;
   return bar;
+}
+
+/** Show probability `p` on a bar from `newBar`: its fill, its percentage and `data-p`. */
+export function setBar(bar, p) {
+  bar.dataset.p = String(p);
+  bar.querySelector('.bar-fill').style.width = `${(100 * p).toFixed(2)}%`;
+  bar.querySelector('.bar-value').textContent = percent(p);
 }

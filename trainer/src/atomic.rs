@@ -38,6 +38,13 @@ pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut fs::File) -> std::
     result.with_context(|| format!("cannot write `{}`", path.display()))
 }
 
+/// Save a Burn module's record (`.bpk`) to `path` through a temporary file and a rename.
+pub fn save_module<M: burn::module::Module>(module: &M, path: &Path) -> Result<()> {
+    let tmp = temporary_path(path);
+    module.clone().into_record().save(&tmp).with_context(|| format!("cannot save `{}`", path.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
 /// [`write_atomic`] for a value serialised as pretty JSON.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value)?;

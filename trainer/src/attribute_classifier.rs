@@ -17,7 +17,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jmvae::network::Mlp;
 use jmvae::{NetworkConfig, SeededRng};
 
-use crate::batch::chunks;
 use crate::celeba::{Faces, SIDE};
 use crate::dataset::Examples;
 
@@ -58,25 +57,8 @@ impl AttributeClassifier {
 
     /// Save the weights to `path` atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let tmp = crate::atomic::temporary_path(path);
-        self.clone().into_record().save(&tmp).context("cannot save the attribute classifier")?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))
+        crate::atomic::save_module(self, path)
     }
-}
-
-/// Per attribute, the fraction of `faces` where `classifier` agrees with the annotation.
-pub fn accuracy(classifier: &AttributeClassifier, faces: &Faces, device: &Device) -> Vec<f64> {
-    let n = faces.attribute_names.len();
-    let mut correct = vec![0usize; n];
-    for indices in chunks(faces.len(), 500) {
-        let data = faces.inputs(&indices, device);
-        let truth = data[1].clone().into_data();
-        let predicted = classifier.predict(data[0].clone());
-        for (j, (p, t)) in predicted.iter().zip(truth.iter::<f32>()).enumerate() {
-            correct[j % n] += usize::from(*p == (t > 0.5));
-        }
-    }
-    correct.iter().map(|&c| c as f64 / faces.len().max(1) as f64).collect()
 }
 
 /// Train with Adam and per-attribute cross-entropy on real training faces.

@@ -246,36 +246,67 @@ fn channel_first(img: &RgbImage) -> Vec<u8> {
 }
 
 /// Load one partition of the CelebA directory `dir`, reading or writing the cache in
-/// `cache_dir` when one is given.
+/// `cache_dir` when one is given (the tests' shorthand for [`load_partitions`]).
+#[cfg(test)]
 pub fn load(dir: &Path, partition: Partition, cache_dir: Option<&Path>) -> Result<(Faces, LoadReport)> {
+    Ok(load_partitions(dir, &[partition], cache_dir)?.remove(0))
+}
+
+/// Load several partitions of `dir`, in the order asked, reading the attribute and partition
+/// files (202,599 rows each in CelebA) once for all of them.
+pub fn load_partitions(dir: &Path, wanted: &[Partition], cache_dir: Option<&Path>) -> Result<Vec<(Faces, LoadReport)>> {
     let attribute_path = dir.join(ATTRIBUTE_FILE);
     let attribute_bytes = fs::read(&attribute_path)
         .with_context(|| format!("cannot read the CelebA attribute file `{}`", attribute_path.display()))?;
     let table = parse_attributes(&attribute_path, &attribute_bytes)?;
     let partition_path = dir.join(PARTITION_FILE);
     let partitions = read_partitions(&partition_path)?;
-    let rows = rows_in_partition(&table, &partitions, partition, &attribute_path, &partition_path)?;
-
+    let rows = wanted
+        .iter()
+        .map(|&partition| rows_in_partition(&table, &partitions, partition, &attribute_path, &partition_path))
+        .collect::<Result<Vec<_>>>()?;
     let image_dir = dir.join(IMAGE_DIR);
     if !image_dir.is_dir() {
         bail!("the CelebA image directory `{}` does not exist", image_dir.display());
     }
-    let present = find_images(&image_dir, &rows)?;
+    let annotations = Annotations { table: &table, attribute_path: &attribute_path, attribute_bytes: &attribute_bytes };
+    wanted
+        .iter()
+        .zip(&rows)
+        .map(|(&partition, rows)| load_rows(&annotations, &image_dir, partition, rows, cache_dir))
+        .collect()
+}
+
+/// The parsed attribute file, its path and its bytes (part of the cache key).
+struct Annotations<'a> {
+    table: &'a AttributeTable,
+    attribute_path: &'a Path,
+    attribute_bytes: &'a [u8],
+}
+
+/// The faces of `rows` (one partition's): find their images, then decode or read the cache.
+fn load_rows(
+    annotations: &Annotations,
+    image_dir: &Path,
+    partition: Partition,
+    rows: &[&Row],
+    cache_dir: Option<&Path>,
+) -> Result<(Faces, LoadReport)> {
+    let present = find_images(image_dir, rows)?;
     if present.is_empty() {
         bail!(
             "none of the {} {partition} rows of `{}` has an image in `{}`",
             thousands(rows.len()),
-            attribute_path.display(),
+            annotations.attribute_path.display(),
             image_dir.display()
         );
     }
-
     let (decoded, cache) = match cache_dir {
-        None => (decode_all(&image_dir, &present), CacheUse::Disabled),
+        None => (decode_all(image_dir, &present), CacheUse::Disabled),
         Some(cache_dir) => {
-            let key = cache_key(&attribute_bytes, partition, &present);
+            let key = cache_key(annotations.attribute_bytes, partition, &present);
             let path = cache_dir.join(format!("celeba-{partition}-{}.bin", &key[..16]));
-            load_through_cache(&path, &key, &image_dir, &present)
+            load_through_cache(&path, &key, image_dir, &present)
         }
     };
     let report = LoadReport {
@@ -286,7 +317,7 @@ pub fn load(dir: &Path, partition: Partition, cache_dir: Option<&Path>) -> Resul
         unreadable: decoded.unreadable.clone(),
         cache,
     };
-    Ok((assemble(table.names.clone(), &present, decoded), report))
+    Ok((assemble(annotations.table.names.clone(), &present, decoded), report))
 }
 
 /// The parsed attribute file.

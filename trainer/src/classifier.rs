@@ -57,9 +57,7 @@ impl Classifier {
 
     /// Save the weights to `path` atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let tmp = crate::atomic::temporary_path(path);
-        self.clone().into_record().save(&tmp).context("cannot save the classifier")?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))
+        crate::atomic::save_module(self, path)
     }
 }
 

@@ -67,7 +67,7 @@ impl Dataset {
     pub fn epoch(&self, seed: u64) -> Box<dyn Examples + '_> {
         match self {
             Self::Mnist { train, .. } => Box::new(train.binarised(seed)),
-            Self::Faces { train, .. } => Box::new(Borrowed(train)),
+            Self::Faces { train, .. } => Box::new(train),
         }
     }
 
@@ -88,15 +88,13 @@ impl Dataset {
     }
 }
 
-/// A borrowed split, so that [`Dataset::epoch`] can hand out faces without copying them.
-struct Borrowed<'a, T>(&'a T);
-
-impl<T: Examples> Examples for Borrowed<'_, T> {
+/// A borrowed split is one too, so that [`Dataset::epoch`] can hand out faces without copying them.
+impl<T: Examples> Examples for &T {
     fn len(&self) -> usize {
-        self.0.len()
+        (**self).len()
     }
 
     fn inputs(&self, indices: &[usize], device: &Device) -> Vec<Tensor<2>> {
-        self.0.inputs(indices, device)
+        (**self).inputs(indices, device)
     }
 }

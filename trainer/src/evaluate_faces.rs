@@ -4,10 +4,10 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use jmvae::infer::decode_all;
-use jmvae::{Inputs, Jmvae, SeededRng};
+use jmvae::{Jmvae, SeededRng};
 use serde::Serialize;
 
-use crate::attribute_classifier::{self, AttributeClassifier};
+use crate::attribute_classifier::AttributeClassifier;
 use crate::batch::chunks;
 use crate::celeba::Faces;
 use crate::dataset::Examples;
@@ -40,25 +40,40 @@ pub struct FaceMetrics {
     pub mean_classifier_accuracy: Option<f64>,
 }
 
-fn mean(values: &[f64]) -> f64 {
+/// The mean of `values` (0 for none).
+pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// Per attribute, the fraction of `faces` whose annotation `predict` gets right: it is given
+/// the images and attributes of a chunk (`[rows, size]` each) and answers present/absent for
+/// every attribute of every row, row-major.
+fn agreement(faces: &Faces, device: &Device, mut predict: impl FnMut(Tensor<2>, Tensor<2>) -> Vec<bool>) -> Vec<f64> {
+    let n = faces.attribute_count();
+    let mut correct = vec![0usize; n];
+    for indices in chunks(faces.len(), 500) {
+        let [images, attributes]: [Tensor<2>; 2] = faces.inputs(&indices, device).try_into().expect("image and attributes");
+        let truth = attributes.clone().into_data();
+        let predicted = predict(images, attributes);
+        for (j, (p, t)) in predicted.iter().zip(truth.iter::<f32>()).enumerate() {
+            correct[j % n] += usize::from(*p == (t > 0.5));
+        }
+    }
+    correct.iter().map(|&c| c as f64 / faces.len().max(1) as f64).collect()
 }
 
 /// Per attribute: accuracy of p(w|z) > 1/2 with z the mean of q(z|x), on `faces`.
 pub fn attribute_accuracy(model: &Jmvae, faces: &Faces, device: &Device) -> Vec<f64> {
-    let n = faces.attribute_names.len();
-    let mut correct = vec![0usize; n];
-    for indices in chunks(faces.len(), 500) {
-        let data = faces.inputs(&indices, device);
-        let truth = data[1].clone().into_data();
-        let z = model.posterior(&vec![Some(data[0].clone()), None]).mean;
+    agreement(faces, device, |images, _| {
+        let z = model.posterior(&vec![Some(images), None]).mean;
         // p > 1/2 exactly when the logit is positive.
-        let logits = model.decode_logits(1, z).into_data();
-        for (j, (l, t)) in logits.iter::<f32>().zip(truth.iter::<f32>()).enumerate() {
-            correct[j % n] += usize::from((l > 0.0) == (t > 0.5));
-        }
-    }
-    correct.iter().map(|&c| c as f64 / faces.len().max(1) as f64).collect()
+        model.decode_logits(1, z).into_data().iter::<f32>().map(|l| l > 0.0).collect()
+    })
+}
+
+/// Per attribute, the fraction of `faces` where `classifier` agrees with the annotation.
+pub fn classifier_accuracy(classifier: &AttributeClassifier, faces: &Faces, device: &Device) -> Vec<f64> {
+    agreement(faces, device, |images, _| classifier.predict(images))
 }
 
 /// Per attribute, the fraction of `faces` that have it.
@@ -80,23 +95,13 @@ pub fn majority_baseline(train: &Faces, test: &Faces) -> Vec<f64> {
 /// Per attribute: for each test attribute vector w, one face z ~ q(z|w) -> mean of p(x|z);
 /// the fraction of faces where `classifier` reads back the value w asked for.
 pub fn coherence(model: &Jmvae, classifier: &AttributeClassifier, faces: &Faces, seed: u64, device: &Device) -> Vec<f64> {
-    let n = faces.attribute_names.len();
-    let mut agree = vec![0usize; n];
     let mut rng = SeededRng::new(seed);
-    for indices in chunks(faces.len(), 200) {
-        let w = faces.inputs(&indices, device).swap_remove(1);
-        let truth = w.clone().into_data();
-        let given: Inputs = vec![None, Some(w)];
-        let q = model.posterior(&given);
+    agreement(faces, device, |_, w| {
+        let q = model.posterior(&vec![None, Some(w)]);
         let [rows, latent] = q.mean.dims();
         let eps = Tensor::from_data(TensorData::new(rng.normals(rows * latent), [rows, latent]), device);
-        let faces_generated = decode_all(model, q.sample(eps)).swap_remove(0);
-        let predicted = classifier.predict(faces_generated);
-        for (j, (p, t)) in predicted.iter().zip(truth.iter::<f32>()).enumerate() {
-            agree[j % n] += usize::from(*p == (t > 0.5));
-        }
-    }
-    agree.iter().map(|&c| c as f64 / faces.len().max(1) as f64).collect()
+        classifier.predict(decode_all(model, q.sample(eps)).swap_remove(0))
+    })
 }
 
 /// Every faces metric; coherence and the classifier's ceiling when a classifier is given.
@@ -122,7 +127,7 @@ pub fn evaluate(
     };
     if let Some(classifier) = classifier {
         let coherence = coherence(model, classifier, test, seed, device);
-        let ceiling = attribute_classifier::accuracy(classifier, test, device);
+        let ceiling = classifier_accuracy(classifier, test, device);
         metrics.mean_coherence = Some(mean(&coherence));
         metrics.coherence = Some(coherence);
         metrics.mean_classifier_accuracy = Some(mean(&ceiling));

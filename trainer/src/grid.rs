@@ -20,11 +20,7 @@ pub fn save_grid(path: &Path, images: &[f32], rows: usize, cols: usize, side: us
             canvas.put_pixel((c * cell + 1 + x) as u32, (r * cell + 1 + y) as u32, Luma([level]));
         }
     }
-    let mut bytes = Vec::new();
-    canvas
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .context("cannot encode the PNG")?;
-    write_atomic(path, &bytes)
+    write_png(path, canvas.into())
 }
 
 /// Tile `rows * cols` colour images (channel-first, `3 x side x side` values in [0, 1]) into
@@ -41,9 +37,12 @@ pub fn save_colour_grid(path: &Path, images: &[f32], rows: usize, cols: usize, s
             canvas.put_pixel((c * cell + 1 + x) as u32, (r * cell + 1 + y) as u32, Rgb([level(0), level(1), level(2)]));
         }
     }
+    write_png(path, canvas.into())
+}
+
+/// Encode `image` as PNG and write it atomically.
+fn write_png(path: &Path, image: image::DynamicImage) -> Result<()> {
     let mut bytes = Vec::new();
-    canvas
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .context("cannot encode the PNG")?;
+    image.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).context("cannot encode the PNG")?;
     write_atomic(path, &bytes)
 }

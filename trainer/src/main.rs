@@ -343,9 +343,9 @@ fn run(cli: Cli) -> Result<()> {
             let device = device();
             let (train, test) = load_faces(&data, cache, limit, None)?;
             let model = attribute_classifier::train(&train, epochs, seed, &device);
-            let accuracy = attribute_classifier::accuracy(&model, &test, &device);
+            let accuracy = evaluate_faces::classifier_accuracy(&model, &test, &device);
             model.save(&out)?;
-            let mean = accuracy.iter().sum::<f64>() / accuracy.len() as f64;
+            let mean = evaluate_faces::mean(&accuracy);
             println!("attribute classifier: mean test accuracy {:.2} % ({} test faces) -> {}", mean * 100.0, test.len(), out.display());
             Ok(())
         }
@@ -396,12 +396,15 @@ fn run(cli: Cli) -> Result<()> {
 /// on stderr how many faces each partition found.
 fn load_faces(data: &Path, cache: Option<PathBuf>, train_limit: Option<usize>, test_limit: Option<usize>) -> Result<(Faces, Faces)> {
     let cache = cache.or_else(default_cache);
-    let load = |partition, limit: Option<usize>| -> Result<Faces> {
-        let (faces, report) = celeba::load(data, partition, cache.as_deref())?;
+    let loaded = celeba::load_partitions(data, &[Partition::Train, Partition::Test], cache.as_deref())?;
+    let mut faces = loaded.into_iter().zip([train_limit, test_limit]).map(|((faces, report), limit)| {
         eprintln!("{report}");
-        Ok(limit.map_or(faces.clone(), |n| faces.take(n)))
-    };
-    Ok((load(Partition::Train, train_limit)?, load(Partition::Test, test_limit)?))
+        match limit {
+            Some(n) => faces.take(n),
+            None => faces,
+        }
+    });
+    Ok((faces.next().expect("train"), faces.next().expect("test")))
 }
 
 /// The optional files `jmvae eval` reads and writes for a faces model.
