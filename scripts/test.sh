@@ -24,8 +24,11 @@ reference="$(mktemp -d)"
 trap 'rm -rf "$reference"' EXIT
 "${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/mnist.json \
   --samples 16 --seed 7 --json "$reference/native-samples.json"
+"${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/mnist.json \
+  --samples 16 --seed 7 --temperature 0.5 --json "$reference/native-samples-tempered.json"
 "${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/celeba.json \
   --attributes "Male,No_Beard,Smiling" --attributes "Eyeglasses,No_Beard,Young" \
   --samples 16 --seed 7 --json "$reference/native-faces.json"
-JMVAE_NATIVE_SAMPLES="$reference/native-samples.json" JMVAE_NATIVE_FACES="$reference/native-faces.json" \
+JMVAE_NATIVE_SAMPLES="$reference/native-samples.json" \
+JMVAE_NATIVE_SAMPLES_TEMPERED="$reference/native-samples-tempered.json" JMVAE_NATIVE_FACES="$reference/native-faces.json" \
   node --test --test-concurrency=1 tests/browser/

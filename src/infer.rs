@@ -77,16 +77,77 @@ pub fn observe(
     Ok(inputs)
 }
 
-/// Latent vectors from `q`: its mean when `samples` is 0, else `samples` draws seeded by
-/// `seed` (q must hold one example).
-pub fn latents(q: &DiagGaussian, samples: usize, seed: u64) -> Tensor<2> {
+/// The sampling temperature τ: latents are z = μ + τ·σ·ε, so τ = 1 samples q(z|given) itself
+/// and τ = 0 decodes its mean every time.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "f32", into = "f32")]
+pub struct Temperature(f32);
+
+impl Temperature {
+    /// The largest temperature accepted: beyond it samples leave the region any encoder covers.
+    pub const MAX: f32 = 10.0;
+    /// τ = 1: samples of q(z|given) as trained.
+    pub const ONE: Temperature = Temperature(1.0);
+
+    /// τ, refused with the allowed range when negative, NaN or above [`Temperature::MAX`].
+    pub fn new(tau: f32) -> Result<Self, ModelError> {
+        if !(0.0..=Self::MAX).contains(&tau) {
+            return Err(ModelError::InvalidInput(format!(
+                "temperature {tau} is outside the allowed range 0 to {} (1 samples q(z|given), 0 decodes its mean)",
+                Self::MAX
+            )));
+        }
+        Ok(Self(tau))
+    }
+
+    /// The value of τ.
+    pub fn value(self) -> f32 {
+        self.0
+    }
+}
+
+impl TryFrom<f32> for Temperature {
+    type Error = ModelError;
+    fn try_from(tau: f32) -> Result<Self, ModelError> {
+        Self::new(tau)
+    }
+}
+
+impl From<Temperature> for f32 {
+    fn from(tau: Temperature) -> f32 {
+        tau.0
+    }
+}
+
+impl std::str::FromStr for Temperature {
+    type Err = ModelError;
+    fn from_str(text: &str) -> Result<Self, ModelError> {
+        let tau: f32 = text
+            .trim()
+            .parse()
+            .map_err(|_| ModelError::InvalidInput(format!("temperature `{text}` is not a number (allowed: 0 to {})", Self::MAX)))?;
+        Self::new(tau)
+    }
+}
+
+impl std::fmt::Display for Temperature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Latent vectors from `q`: its mean when `samples` is 0, else `samples` draws z = μ + τ·σ·ε
+/// with ε seeded by `seed` (q must hold one example).
+pub fn latents(q: &DiagGaussian, samples: usize, seed: u64, temperature: Temperature) -> Tensor<2> {
     if samples == 0 {
         return q.mean.clone();
     }
     let q = q.repeat_each(samples);
     let [rows, latent] = q.mean.dims();
     let eps = SeededRng::new(seed).normals(rows * latent);
-    q.sample(Tensor::from_data(TensorData::new(eps, [rows, latent]), &q.mean.device()))
+    let eps = Tensor::from_data(TensorData::new(eps, [rows, latent]), &q.mean.device());
+    // τ = 1 multiplies by exactly 1, so those samples are bit-identical to plain q(z|given).
+    q.sample(eps.mul_scalar(temperature.value()))
 }
 
 /// Every modality's distribution parameters (in [0, 1]) for each latent row.
@@ -100,9 +161,28 @@ pub fn decode_all(model: &Jmvae, z: Tensor<2>) -> Vec<Tensor<2>> {
         .collect()
 }
 
-/// Encode `given` with the matching encoder, draw latents, decode every modality.
-pub fn generate(model: &Jmvae, given: &Inputs, samples: usize, seed: u64) -> Vec<Tensor<2>> {
-    decode_all(model, latents(&model.posterior(given), samples, seed))
+/// Encode `given` with the matching encoder, draw latents at `temperature`, decode every modality.
+pub fn generate(model: &Jmvae, given: &Inputs, samples: usize, seed: u64, temperature: Temperature) -> Vec<Tensor<2>> {
+    decode_all(model, latents(&model.posterior(given), samples, seed, temperature))
+}
+
+/// The model's own reading of what it generated: encode the generated modalities that were not
+/// given (z = mean of q(z|generated)) and decode the given ones again. A digit generated from
+/// label 3 is "read back as 3" when the returned label probabilities peak at 3. Returns one
+/// entry per modality: `Some` for the given ones, `None` for the rest (or for all, when every
+/// modality was given and nothing was generated).
+pub fn read_back(model: &Jmvae, given: &Inputs, generated: &[Tensor<2>]) -> Vec<Option<Tensor<2>>> {
+    let from: Inputs = given
+        .iter()
+        .zip(generated)
+        .map(|(g, out)| if g.is_some() { None } else { Some(out.clone()) })
+        .collect();
+    if from.iter().all(Option::is_none) {
+        return vec![None; given.len()];
+    }
+    let z = model.posterior(&from).mean;
+    let decoded = decode_all(model, z);
+    given.iter().zip(decoded).map(|(g, d)| g.as_ref().map(|_| d)).collect()
 }
 
 #[cfg(test)]
@@ -124,9 +204,9 @@ mod tests {
         let model = model();
         let device = Device::default();
         let given = observe(&model.config, &[("label".into(), Observation::Class(3))], &device).unwrap();
-        let a = generate(&model, &given, 4, 7);
-        let b = generate(&model, &given, 4, 7);
-        let c = generate(&model, &given, 4, 8);
+        let a = generate(&model, &given, 4, 7, Temperature::ONE);
+        let b = generate(&model, &given, 4, 7, Temperature::ONE);
+        let c = generate(&model, &given, 4, 8, Temperature::ONE);
         assert_eq!(a[0].dims(), [4, 784]);
         assert_eq!(a[1].dims(), [4, 10]);
         assert_eq!(values(a[0].clone()), values(b[0].clone()));
@@ -139,10 +219,57 @@ mod tests {
         let model = model();
         let device = Device::default();
         let given = observe(&model.config, &[("image".into(), Observation::Values(vec![0.5; 784]))], &device).unwrap();
-        let out = generate(&model, &given, 0, 0);
+        let out = generate(&model, &given, 0, 0, Temperature::ONE);
         assert_eq!(out[1].dims(), [1, 10]);
         let sum: f32 = values(out[1].clone()).iter().sum();
         assert!((sum - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn temperature_scales_the_spread_around_the_mean() {
+        let model = model();
+        let device = Device::default();
+        let given = observe(&model.config, &[("label".into(), Observation::Class(2))], &device).unwrap();
+        let q = model.posterior(&given);
+        let mean = values(q.mean.clone());
+        let spread = |tau: f32| {
+            let z = values(latents(&q, 8, 3, Temperature::new(tau).unwrap()));
+            z.chunks(mean.len()).map(|row| row.iter().zip(&mean).map(|(a, b)| (a - b).abs()).sum::<f32>()).sum::<f32>()
+        };
+        assert_eq!(spread(0.0), 0.0, "tau = 0 must give the mean every time");
+        let (half, one) = (spread(0.5), spread(1.0));
+        assert!((half / one - 0.5).abs() < 1e-3, "tau = 0.5 must halve the distance: {half} vs {one}");
+        // Same seed and tau, same latents; tau = 1 is exactly the untempered sample.
+        let eps = SeededRng::new(3).normals(8 * mean.len());
+        let plain = q.repeat_each(8).sample(Tensor::from_data(TensorData::new(eps, [8, mean.len()]), &device));
+        assert_eq!(values(latents(&q, 8, 3, Temperature::ONE)), values(plain));
+    }
+
+    #[test]
+    fn bad_temperatures_name_the_value_and_the_range() {
+        for tau in [-0.1, f32::NAN, 10.5, f32::INFINITY] {
+            let err = Temperature::new(tau).unwrap_err().to_string();
+            assert!(err.contains(&tau.to_string()) && err.contains("0 to 10"), "{err}");
+        }
+        assert!("abc".parse::<Temperature>().unwrap_err().to_string().contains("`abc` is not a number"));
+        assert_eq!("0.5".parse::<Temperature>().unwrap().value(), 0.5);
+        assert!(serde_json::from_str::<Temperature>("-1").is_err());
+    }
+
+    #[test]
+    fn read_back_encodes_what_was_generated_and_decodes_what_was_given() {
+        let model = model();
+        let device = Device::default();
+        let given = observe(&model.config, &[("label".into(), Observation::Class(4))], &device).unwrap();
+        let generated = generate(&model, &given, 5, 1, Temperature::ONE);
+        let read = read_back(&model, &given, &generated);
+        assert!(read[0].is_none());
+        let labels = read[1].clone().unwrap();
+        assert_eq!(labels.dims(), [5, 10]);
+        // The same as encoding the generated images by hand.
+        let by_hand = model.unimodal_encoder(0, generated[0].clone()).mean;
+        let expected = mean(&model.config.modalities[1], model.decode_logits(1, by_hand));
+        assert_eq!(values(labels), values(expected));
     }
 
     #[test]

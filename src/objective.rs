@@ -5,6 +5,11 @@
 //! L_JMVAE-kl  = L_JM - α · Σ_m KL(q(z|x,w) || q(z|x_m))
 //! ```
 //! One reparameterised sample of z per example; the loss is -L averaged over the batch.
+//!
+//! A documented deviation, off by default: `rescale` multiplies each log p(x_m|z) by λ_m
+//! (likelihood rescaling, as MultiVae offers and google/joint_vae does for labels), so that a
+//! 10-way label is not drowned by 784 pixels. With λ ≠ 1 the objective is no longer a bound on
+//! log p(x, w); the reported likelihoods always use the model itself, never λ.
 
 use burn::tensor::Tensor;
 
@@ -13,12 +18,14 @@ use crate::likelihood::log_likelihood;
 use crate::model::{Inputs, Jmvae};
 
 /// The weights of the objective's terms.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Objective {
     /// α: weight of the KL terms that tie each q(z|x_m) to q(z|all); 0 is plain JMVAE.
     pub alpha: f64,
     /// β: weight of KL(q(z|all) || p(z)), below 1 during warm-up.
     pub beta: f64,
+    /// λ_m: weight of each log p(x_m|z), in the config's modality order; empty means all 1.
+    pub rescale: Vec<f64>,
 }
 
 impl Objective {
@@ -27,7 +34,20 @@ impl Objective {
         if !(alpha >= 0.0 && alpha.is_finite()) {
             return Err(ModelError::InvalidConfig(format!("alpha must be >= 0, got {alpha}")));
         }
-        Ok(Self { alpha, beta: 1.0 })
+        Ok(Self { alpha, beta: 1.0, rescale: Vec::new() })
+    }
+
+    /// The same objective with log p(x_m|z) weighted by `weights[m]` (each finite and > 0).
+    pub fn rescaled(self, weights: Vec<f64>) -> Result<Self, ModelError> {
+        if let Some(w) = weights.iter().find(|w| !(**w > 0.0 && w.is_finite())) {
+            return Err(ModelError::InvalidConfig(format!("a likelihood weight must be positive, got {w}")));
+        }
+        Ok(Self { rescale: weights, ..self })
+    }
+
+    /// The plain bound: β = 1, α = 0, no rescaling (a true ELBO of log p(all)).
+    pub fn elbo() -> Self {
+        Self { alpha: 0.0, beta: 1.0, rescale: Vec::new() }
     }
 
     /// β for `epoch` (0-based) when it rises linearly from 0 to 1 over `warmup_epochs`.
@@ -71,8 +91,18 @@ impl Terms {
     }
 
     /// The objective L per example: `[batch, 1]`.
-    pub fn objective(&self, weights: Objective) -> Tensor<2> {
-        let reconstruction = sum(&self.log_likelihood);
+    pub fn objective(&self, weights: &Objective) -> Tensor<2> {
+        let reconstruction = if weights.rescale.is_empty() {
+            sum(&self.log_likelihood)
+        } else {
+            let weighted: Vec<Tensor<2>> = self
+                .log_likelihood
+                .iter()
+                .zip(&weights.rescale)
+                .map(|(ll, &w)| if w == 1.0 { ll.clone() } else { ll.clone().mul_scalar(w) })
+                .collect();
+            sum(&weighted)
+        };
         let mut l = reconstruction - self.kl_to_prior.clone().mul_scalar(weights.beta);
         if !self.kl_to_unimodal.is_empty() && weights.alpha != 0.0 {
             l = l - sum(&self.kl_to_unimodal).mul_scalar(weights.alpha);
@@ -81,7 +111,7 @@ impl Terms {
     }
 
     /// The loss to minimise: -L averaged over the batch.
-    pub fn loss(&self, weights: Objective) -> Tensor<1> {
+    pub fn loss(&self, weights: &Objective) -> Tensor<1> {
         self.objective(weights).mean().neg()
     }
 
@@ -129,9 +159,13 @@ mod tests {
             kl_to_unimodal: vec![column(&[0.5, 0.5], &device), column(&[0.25, 0.75], &device)],
         };
         // Means: ll = -3, -2; KL = 2; KL_uni = 0.5, 0.5. L = -5 - 0.5·2 - 0.1·1 = -6.1
-        let weights = Objective { alpha: 0.1, beta: 0.5 };
-        let loss = terms.loss(weights).into_scalar::<f32>();
+        let weights = Objective { alpha: 0.1, beta: 0.5, rescale: Vec::new() };
+        let loss = terms.loss(&weights).into_scalar::<f32>();
         assert!((loss - 6.1).abs() < 1e-5, "{loss}");
+        // λ = (1, 10) on the label: ll = -3 + 10·(-2) = -23, so -L = 23 + 1 + 0.1 = 24.1.
+        let rescaled = weights.clone().rescaled(vec![1.0, 10.0]).unwrap();
+        let loss = terms.loss(&rescaled).into_scalar::<f32>();
+        assert!((loss - 24.1).abs() < 1e-4, "{loss}");
         let means = terms.means().into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(means, vec![-3.0, -2.0, 2.0, 0.5, 0.5]);
     }
@@ -146,7 +180,7 @@ mod tests {
         let label = Tensor::from_data(TensorData::new([[0.0f32, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]; 3].concat(), [3, 10]), &device);
         let eps = Tensor::ones([3, 64], &device);
         let terms = Terms::compute(&model, &[image, label], eps);
-        let loss = terms.loss(Objective::jmvae_kl(1.0).unwrap()).into_scalar::<f32>();
+        let loss = terms.loss(&Objective::jmvae_kl(1.0).unwrap()).into_scalar::<f32>();
         let expected = 784.0 * 2f32.ln() + 10f32.ln();
         assert!((loss - expected).abs() < 1e-2, "{loss} vs {expected}");
         let means = terms.means().into_data().try_to_vec::<f32>().unwrap();
@@ -158,6 +192,8 @@ mod tests {
     fn negative_alpha_is_refused() {
         assert!(Objective::jmvae_kl(-0.1).unwrap_err().to_string().contains("alpha"));
         assert!(Objective::jmvae_kl(f64::NAN).is_err());
+        let err = Objective::jmvae_kl(0.1).unwrap().rescaled(vec![1.0, 0.0]).unwrap_err().to_string();
+        assert!(err.contains("positive, got 0"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! import init, { Model } from './pkg/jmvae.js';
 //! await init();
 //! const model = await Model.load('./www/models/mnist.json', { backend: 'auto', onProgress });
-//! const out = await model.generate({ label: 3 }, { samples: 16, seed: 7 });  // out.image, out.label
+//! const out = await model.generate({ label: 3 }, { samples: 16, seed: 7, temperature: 0.5, readBack: true });
+//! // out.image, out.label; out.readBack.label: the model's reading of each generated digit
 //! ```
 
 use std::rc::Rc;
@@ -15,7 +16,7 @@ use js_sys::{Float32Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::infer::{Observation, decode_all, latents, observe};
+use crate::infer::{Observation, Temperature, decode_all, latents, observe, read_back};
 use crate::{Jmvae, Manifest};
 
 /// Route Rust panics to the browser console with a stack trace.
@@ -114,19 +115,41 @@ impl Model {
         self.inner.model.config.latent
     }
 
+    /// The temperature `generate` uses when none is given (the manifest's `sampling.temperature`).
+    #[wasm_bindgen(getter, js_name = defaultTemperature)]
+    pub fn default_temperature(&self) -> f32 {
+        self.inner.manifest.default_temperature().value()
+    }
+
     /// Generate every modality from the given ones: `given` maps modality names to a class
-    /// index (categorical) or an array of values in [0, 1]; `options.samples` latents are drawn
-    /// with `options.seed` (0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
-    /// samples }`, each array holding `max(samples, 1)` rows.
+    /// index (categorical) or an array of values in [0, 1]; `options.samples` latents
+    /// z = μ + τ·σ·ε are drawn with `options.seed` at `options.temperature` τ (default: the
+    /// manifest's; 0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
+    /// samples, temperature }`, each array holding `max(samples, 1)` rows; with
+    /// `options.readBack`, also `readBack: { <given name>: Float32Array }`, the model's own
+    /// reading of what it generated (see `infer::read_back`).
     pub fn generate(&self, given: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let given = parse_given(&inner, &given)?;
             let samples = parse_count(&get(&options, "samples"), "samples", 1)?;
             let seed = parse_count(&get(&options, "seed"), "seed", 0)? as u64;
+            let temperature = parse_temperature(&get(&options, "temperature"), inner.manifest.default_temperature())?;
             let q = inner.model.posterior(&given);
-            let z = latents(&q, samples, seed);
-            decoded(&inner, z).await
+            let z = latents(&q, samples, seed, temperature);
+            let outputs = decode_all(&inner.model, z);
+            let out = read_all(&inner, &outputs).await?;
+            set(&out, "temperature", &JsValue::from(temperature.value()))?;
+            if get(&options, "readBack").is_truthy() {
+                let readings = Object::new();
+                for (modality, values) in inner.model.config.modalities.iter().zip(read_back(&inner.model, &given, &outputs)) {
+                    if let Some(values) = values {
+                        set(&readings, &modality.name, &read(values).await?)?;
+                    }
+                }
+                set(&out, "readBack", &readings)?;
+            }
+            Ok(out.into())
         })
     }
 
@@ -157,20 +180,21 @@ impl Model {
             }
             let rows = values.len() / latent;
             let z = Tensor::from_data(TensorData::new(values, [rows, latent]), &inner.device);
-            decoded(&inner, z).await
+            Ok(read_all(&inner, &decode_all(&inner.model, z)).await?.into())
         })
     }
 }
 
-/// Decode `z` and read every modality back to JS asynchronously (WebGPU cannot read synchronously).
-async fn decoded(inner: &Inner, z: Tensor<2>) -> Result<JsValue, JsValue> {
-    let [rows, _] = z.dims();
+/// Read every modality's outputs back to JS asynchronously (WebGPU cannot read synchronously):
+/// `{ <name>: Float32Array, samples }`.
+async fn read_all(inner: &Inner, outputs: &[Tensor<2>]) -> Result<Object, JsValue> {
     let out = Object::new();
-    for (modality, values) in inner.model.config.modalities.iter().zip(decode_all(&inner.model, z)) {
-        set(&out, &modality.name, &read(values).await?)?;
+    for (modality, values) in inner.model.config.modalities.iter().zip(outputs) {
+        set(&out, &modality.name, &read(values.clone()).await?)?;
     }
+    let rows = outputs.first().map_or(0, |t| t.dims()[0]);
     set(&out, "samples", &JsValue::from(rows as u32))?;
-    Ok(out.into())
+    Ok(out)
 }
 
 async fn read(t: Tensor<2>) -> Result<JsValue, JsValue> {
@@ -210,6 +234,18 @@ fn parse_count(value: &JsValue, name: &str, default: usize) -> Result<usize, JsV
         return Err(error(format!("{name} must be a whole number from 0 to 1000000, got {n}")));
     }
     Ok(n as usize)
+}
+
+/// The `temperature` option, or `default` when absent; anything but a number in the allowed
+/// range is refused with the value and the range.
+fn parse_temperature(value: &JsValue, default: Temperature) -> Result<Temperature, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(default);
+    }
+    let Some(tau) = value.as_f64() else {
+        return Err(error(format!("temperature must be a number from 0 to {}, got {}", Temperature::MAX, js_message(value))));
+    };
+    Temperature::new(tau as f32).map_err(error)
 }
 
 /// `{ label: 3 }` or `{ image: Float32Array(784) }` -> model inputs, refusing nonsense.

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::ModelConfig;
 use crate::error::ModelError;
+use crate::infer::Temperature;
 use crate::model::Jmvae;
 use crate::precision::{Precision, narrow, widen};
 
@@ -40,6 +41,26 @@ pub struct Manifest {
     /// Licence or usage notice that applies to the weights.
     #[serde(default)]
     pub notice: Option<String>,
+    /// How callers should sample by default (absent: τ = 1, the model's own q(z|given)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<Sampling>,
+}
+
+/// The default sampling settings a manifest carries, and how they were chosen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sampling {
+    /// The temperature τ that generation uses unless the caller gives one.
+    pub temperature: Temperature,
+    /// The rule that chose it, on which split (never the test set).
+    #[serde(default)]
+    pub chosen_by: String,
+}
+
+impl Manifest {
+    /// The temperature to sample at when the caller gives none.
+    pub fn default_temperature(&self) -> Temperature {
+        self.sampling.as_ref().map_or(Temperature::ONE, |s| s.temperature)
+    }
 }
 
 /// The safetensors file that a manifest describes.
@@ -129,7 +150,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::{generate, observe, Observation};
+    use crate::infer::{Observation, generate, observe};
 
     fn manifest_for(config: &ModelConfig, bytes: &[u8], dtype: &str) -> Manifest {
         Manifest {
@@ -146,12 +167,13 @@ mod tests {
             training: serde_json::Value::Null,
             metrics: serde_json::Value::Null,
             notice: None,
+            sampling: None,
         }
     }
 
     fn digits(model: &Jmvae) -> Vec<f32> {
         let given = observe(&model.config, &[("label".into(), Observation::Class(5))], &Device::default()).unwrap();
-        generate(model, &given, 3, 9)[0].clone().into_data().try_to_vec::<f32>().unwrap()
+        generate(model, &given, 3, 9, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap()
     }
 
     #[test]
@@ -209,5 +231,12 @@ mod tests {
         let wrong = json.replace(MANIFEST_FORMAT, "other/9");
         assert!(Manifest::from_json(&wrong).unwrap_err().to_string().contains("other/9"));
         assert!(Manifest::from_json("{").unwrap_err().to_string().contains("not valid"));
+        assert_eq!(m.default_temperature(), Temperature::ONE);
+        let mut tempered = m.clone();
+        tempered.sampling = Some(Sampling { temperature: Temperature::new(0.5).unwrap(), chosen_by: "test".into() });
+        let json = serde_json::to_string(&tempered).unwrap();
+        assert_eq!(Manifest::from_json(&json).unwrap().default_temperature().value(), 0.5);
+        let hot = json.replace("\"temperature\":0.5", "\"temperature\":11");
+        assert!(Manifest::from_json(&hot).unwrap_err().to_string().contains("temperature 11"));
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
 use jmvae::Manifest;
-use jmvae::infer::{Observation, generate, observe};
+use jmvae::infer::{Observation, Temperature, generate, observe};
 
 use common::{fails, ok, s};
 
@@ -89,7 +89,7 @@ fn train_resume_export_and_sample_in_fresh_processes() {
     let manifest = Manifest::from_json(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     let model = manifest.load(std::fs::read(f.root.join("models/tiny.safetensors")).unwrap(), &device).unwrap();
     let given = observe(&model.config, &[("label".into(), Observation::Class(3))], &device).unwrap();
-    let here = generate(&model, &given, 4, 7)[0].clone().into_data().try_to_vec::<f32>().unwrap();
+    let here = generate(&model, &given, 4, 7, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap();
     let worst = here.iter().zip(&first).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     assert!(worst < 1e-6, "library and CLI differ by {worst}");
 
@@ -116,8 +116,94 @@ fn evaluation_and_classifier_report_every_metric() {
         let v = json[key].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&v), "{key} = {v}");
     }
+    // The coherence curve over the five temperatures, with diversity and read-back beside it.
+    let curve = json["coherence_curve"].as_array().unwrap();
+    let temperatures: Vec<f64> = curve.iter().map(|p| p["temperature"].as_f64().unwrap()).collect();
+    assert_eq!(temperatures, [0.0, 0.25, 0.5, 0.75, 1.0]);
+    for p in curve {
+        assert_eq!(p["coherence_per_label"].as_array().unwrap().len(), 10);
+        assert!((0.0..=1.0).contains(&p["read_back"].as_f64().unwrap()));
+    }
+    // At τ = 0 every digit of a label is the same image: no diversity at all.
+    assert!(curve[0]["diversity"].as_f64().unwrap() < 1e-6, "{}", curve[0]);
+    assert!(curve[4]["diversity"].as_f64().unwrap() > 0.0);
+    let widths = &json["encoder_widths"];
+    for key in ["label", "image", "joint"] {
+        assert!(widths[key].as_f64().unwrap() > 0.0, "{widths}");
+    }
+    assert_eq!(json["split"], "test");
+    assert!(json["sampling"].is_null(), "the test set never chooses the temperature");
     assert_eq!(json["examples"], 30);
     assert!(std::fs::read_to_string(report.with_extension("md")).unwrap().contains("| log p(x|w) |"));
+}
+
+#[test]
+fn validation_picks_the_checkpoint_and_the_temperature_that_the_manifest_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("mnist");
+    std::fs::create_dir(&data).unwrap();
+    write_mnist(&data, 200);
+    let run = dir.path().join("run");
+    ok(&["train", "--data", s(&data), "--out", s(&run), "--batch", "50", "--eval-every", "1", "--eval-k", "4",
+         "--epochs", "2", "--validation", "50", "--rescale", "label=5"]);
+    let metrics = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    assert!(metrics.contains("validation_log_px") && !metrics.contains("test_log_px"), "{metrics}");
+    let best: serde_json::Value = serde_json::from_slice(&std::fs::read(run.join("best/best.json")).unwrap()).unwrap();
+    assert!(best["rule"].as_str().unwrap().contains("validation"), "{best}");
+
+    let judge = dir.path().join("judge.bpk");
+    ok(&["train-classifier", "--data", s(&data), "--epochs", "1", "--out", s(&judge)]);
+    let chosen = dir.path().join("validation.json");
+    ok(&["eval", "--run", s(&run), "--checkpoint", "best", "--data", s(&data), "-k", "3", "--split", "validation",
+         "--classifier", s(&judge), "--out", s(&chosen)]);
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&chosen).unwrap()).unwrap();
+    assert_eq!((report["split"].as_str(), report["examples"].as_u64()), (Some("validation"), Some(50)));
+    let tau = report["sampling"]["temperature"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&tau), "{tau}");
+    assert_eq!(report["selection_curve"].as_array().unwrap().len(), 21);
+
+    // A test report cannot set the default temperature.
+    let test = dir.path().join("test.json");
+    ok(&["eval", "--run", s(&run), "--data", s(&data), "-k", "3", "--limit", "20", "--out", s(&test)]);
+    let manifest = dir.path().join("m.json");
+    fails(&["export", "--run", s(&run), "--sampling", s(&test), "--out", s(&manifest)], "not a validation report");
+    assert!(!manifest.exists());
+
+    ok(&["export", "--run", s(&run), "--checkpoint", "best", "--sampling", s(&chosen), "--out", s(&manifest)]);
+    let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    assert_eq!(exported["sampling"]["temperature"].as_f64(), Some(tau));
+    assert_eq!(exported["training"]["validation"], 50);
+    assert_eq!(exported["training"]["checkpoint"]["epoch"], best["epoch"]);
+
+    let sample = |extra: &[&str]| -> serde_json::Value {
+        let path = dir.path().join("sample.json");
+        let args: Vec<&str> = [&["sample", "--manifest", s(&manifest), "--label", "2", "--samples", "3", "--json", s(&path)][..], extra].concat();
+        ok(&args);
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    assert_eq!(sample(&[])["temperature"].as_f64(), Some(tau), "the manifest's temperature is the default");
+    let cold = sample(&["--temperature", "0"]);
+    let rows: Vec<&[serde_json::Value]> = cold["outputs"][0]["image"].as_array().unwrap().chunks(784).collect();
+    assert!(rows[0] == rows[1] && rows[1] == rows[2], "τ = 0 decodes the mean every time");
+    let warm = sample(&["--temperature", "1"]);
+    let rows: Vec<&[serde_json::Value]> = warm["outputs"][0]["image"].as_array().unwrap().chunks(784).collect();
+    assert!(rows[0] != rows[1]);
+    for bad in ["-1", "11", "NaN", "warm"] {
+        fails(&["sample", "--manifest", s(&manifest), "--temperature", bad], "0 to 10");
+    }
+
+    // Fine-tuning from the exported weights; bad likelihood weights name the problem.
+    let tuned = dir.path().join("tuned");
+    ok(&["train", "--data", s(&data), "--out", s(&tuned), "--batch", "50", "--eval-every", "0", "--epochs", "1",
+         "--init", s(&manifest)]);
+    let settings: serde_json::Value = serde_json::from_slice(&std::fs::read(tuned.join("run.json")).unwrap()).unwrap();
+    assert_eq!(settings["init"].as_str(), Some(s(&manifest)));
+    let other = dir.path().join("other");
+    fails(&["train", "--data", s(&data), "--out", s(&other), "--rescale", "label"], "NAME=WEIGHT");
+    fails(&["train", "--data", s(&data), "--out", s(&other), "--rescale", "label=-2"], "positive");
+    fails(&["train", "--data", s(&data), "--out", s(&other), "--rescale", "audio=2"], "unknown modality `audio`");
+    fails(&["train", "--data", s(&data), "--out", s(&other), "--validation", "200"], "--validation 200");
+    assert!(!other.exists(), "refused runs leave nothing behind");
 }
 
 #[test]

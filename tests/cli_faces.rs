@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use image::{Rgb, RgbImage};
 use jmvae::Manifest;
-use jmvae::infer::{Observation, generate, observe};
+use jmvae::infer::{Observation, Temperature, generate, observe};
 
 use common::{fails, ok, s};
 
@@ -110,7 +110,7 @@ fn faces_train_export_and_sample_in_fresh_processes() {
     let device = Device::flex();
     let model = parsed.load(std::fs::read(f.root.join("models/faces.safetensors")).unwrap(), &device).unwrap();
     let given = observe(&model.config, &[("attributes".into(), Observation::Values(vec![1.0, 0.0, 1.0]))], &device).unwrap();
-    let here = generate(&model, &given, 3, 7)[0].clone().into_data().try_to_vec::<f32>().unwrap();
+    let here = generate(&model, &given, 3, 7, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap();
     let worst = here.iter().zip(&first).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     assert!(worst < 1e-6, "library and CLI differ by {worst}");
 
@@ -140,6 +140,10 @@ fn faces_evaluation_reports_accuracy_baseline_and_coherence() {
         assert_eq!(values.len(), 3);
         assert!(values.iter().all(|v| (0.0..=1.0).contains(&v.as_f64().unwrap())), "{key}: {values:?}");
     }
+    let curve = json["read_back_curve"].as_array().unwrap();
+    assert_eq!(curve.len(), 5, "read-back at τ = 0, 0.25, 0.5, 0.75, 1");
+    assert!(curve.iter().all(|p| (0.0..=1.0).contains(&p["read_back"].as_f64().unwrap())));
+    assert_eq!(curve[0]["read_back_per_attribute"].as_array().unwrap().len(), 3);
     // No_Beard is always 1, so its majority baseline is perfect.
     assert_eq!(json["majority_baseline"][2], 1.0);
     let table = std::fs::read_to_string(f.root.join("eval.md")).unwrap();

@@ -34,9 +34,14 @@ impl AttributeClassifier {
         Self { trunk: Mlp::new(&[3, SIDE, SIDE], &network, device), logits: LinearConfig::new(256, attributes).init(device) }
     }
 
+    /// Penultimate features for `[batch, 3 * 64 * 64]` images: `[batch, 256]`.
+    pub fn features(&self, images: Tensor<2>) -> Tensor<2> {
+        self.trunk.forward(images)
+    }
+
     /// Attribute logits for `[batch, 3 * 64 * 64]` images.
     pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
-        self.logits.forward(self.trunk.forward(images))
+        self.logits.forward(self.features(images))
     }
 
     /// Whether each attribute is predicted present (probability above one half), row by row.

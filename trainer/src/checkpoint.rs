@@ -45,6 +45,25 @@ pub struct RunSettings {
     pub seed: u64,
     /// The command line that started the run.
     pub command: String,
+    /// Training examples held out for validation (MNIST: the last N; faces: any N > 0 uses
+    /// CelebA's official validation partition); 0 holds none out and monitors the test set.
+    #[serde(default)]
+    pub validation: usize,
+    /// Likelihood weights λ_m by modality name (a documented deviation; empty: all 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rescale: Vec<(String, f64)>,
+    /// The manifest whose weights the run started from (fine-tuning), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<String>,
+}
+
+/// Which checkpoint of a run to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    /// The newest one.
+    Latest,
+    /// The best one by the run's validation rule (see `best.json`).
+    Best,
 }
 
 /// Progress stored with each checkpoint.
@@ -143,9 +162,57 @@ impl RunDir {
         Ok(names.filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("checkpoint-"))).collect())
     }
 
+    /// Save `model` as the run's best checkpoint (`best/`, replaced atomically) with `why`,
+    /// the score and rule that made it the best, in `best/best.json`.
+    pub fn save_best(&self, model: &Jmvae, state: &TrainingState, why: &serde_json::Value) -> Result<()> {
+        let tmp = self.path.join("best.tmp");
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)?;
+        }
+        fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+        model.clone().into_record().save(tmp.join("model.bpk")).context("cannot save the model record")?;
+        write_json(&tmp.join("best.json"), why)?;
+        write_json(&tmp.join("state.json"), state)?;
+        let best = self.path.join("best");
+        let old = self.path.join("best.old");
+        if best.exists() {
+            if old.exists() {
+                fs::remove_dir_all(&old)?;
+            }
+            fs::rename(&best, &old)?;
+        }
+        fs::rename(&tmp, &best).with_context(|| format!("cannot move the best checkpoint to `{}`", best.display()))?;
+        let _ = fs::remove_dir_all(old);
+        Ok(())
+    }
+
+    /// What `best/best.json` says of the best checkpoint, if there is one.
+    pub fn best_record(&self) -> Result<Option<serde_json::Value>> {
+        let path = self.path.join("best").join("best.json");
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        Ok(Some(serde_json::from_str(&text).with_context(|| format!("`{}` is corrupt", path.display()))?))
+    }
+
     /// Load the latest checkpoint's model onto `device`.
     pub fn load_model(&self, device: &Device) -> Result<(Jmvae, TrainingState)> {
-        let dir = self.latest()?.with_context(|| format!("`{}` has no checkpoint yet", self.path.display()))?;
+        self.load_model_at(Which::Latest, device)
+    }
+
+    /// Load the model of checkpoint `which` onto `device`.
+    pub fn load_model_at(&self, which: Which, device: &Device) -> Result<(Jmvae, TrainingState)> {
+        let dir = match which {
+            Which::Latest => self.latest()?.with_context(|| format!("`{}` has no checkpoint yet", self.path.display()))?,
+            Which::Best => {
+                let dir = self.path.join("best");
+                if !dir.join("state.json").is_file() {
+                    bail!("`{}` has no best checkpoint (train with --validation N and --eval-every)", self.path.display());
+                }
+                dir
+            }
+        };
         let settings = self.settings()?;
         let state: TrainingState = serde_json::from_str(&fs::read_to_string(dir.join("state.json"))?)
             .with_context(|| format!("`{}` is corrupt", dir.join("state.json").display()))?;

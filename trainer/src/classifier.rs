@@ -1,42 +1,51 @@
-//! The independent digit classifier that judges label -> image coherence.
+//! The independent digit classifier that judges label -> image coherence: a small CNN.
 //!
 //! It is trained on real (grey-level) training images only, never on the JMVAE's outputs, so
-//! its verdict on generated digits is an outside opinion.
+//! its verdict on generated digits is an outside opinion. Its penultimate layer is also the
+//! feature space in which the diversity of generated digits is measured.
 
 use anyhow::{Context, Result};
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::store::ModuleRecord;
-use burn::tensor::activation::{log_softmax, relu};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Device, Tensor, TensorData};
 use indicatif::{ProgressBar, ProgressStyle};
-use jmvae::SeededRng;
+use jmvae::network::Mlp;
+use jmvae::{NetworkConfig, SeededRng};
 use std::path::Path;
 
 use crate::batch::{chunks, images, one_hot};
 use crate::mnist::{CLASSES, PIXELS, Split};
 
-/// A 784-512-512-10 ReLU network.
+/// Width of the penultimate (feature) layer.
+pub const FEATURES: usize = 128;
+/// Largest shift, in pixels, of the training images' random translations.
+const MAX_SHIFT: i64 = 2;
+
+/// Convolutions 32-64 (4x4, stride 2), a 128-wide layer, 10 logits.
 #[derive(Module, Debug)]
 pub struct Classifier {
-    layers: Vec<Linear>,
+    trunk: Mlp,
+    logits: Linear,
 }
 
 impl Classifier {
     /// Fresh weights on `device`.
     pub fn new(device: &Device) -> Self {
-        let widths = [PIXELS, 512, 512, CLASSES];
-        Self { layers: widths.windows(2).map(|w| LinearConfig::new(w[0], w[1]).init(device)).collect() }
+        let network = NetworkConfig::conv(&[32, 64], &[FEATURES]);
+        Self { trunk: Mlp::new(&[1, 28, 28], &network, device), logits: LinearConfig::new(FEATURES, CLASSES).init(device) }
+    }
+
+    /// Penultimate features for `[batch, 784]` images: `[batch, 128]`.
+    pub fn features(&self, x: Tensor<2>) -> Tensor<2> {
+        self.trunk.forward(x)
     }
 
     /// Class logits for `[batch, 784]` images.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let last = self.layers.len() - 1;
-        self.layers.iter().enumerate().fold(x, |h, (i, layer)| {
-            let h = layer.forward(h);
-            if i < last { relu(h) } else { h }
-        })
+        self.logits.forward(self.features(x))
     }
 
     /// The most likely class of each row.
@@ -52,7 +61,7 @@ impl Classifier {
         })?;
         Classifier::new(device)
             .try_load_record(record.cast_to_module_dtype())
-            .with_context(|| format!("`{}` is not a digit classifier", path.display()))
+            .with_context(|| format!("`{}` is not a digit classifier (CNN); retrain it with `jmvae train-classifier`", path.display()))
     }
 
     /// Save the weights to `path` atomically.
@@ -71,7 +80,30 @@ pub fn accuracy(classifier: &Classifier, split: &Split, device: &Device) -> f64 
     correct as f64 / split.len().max(1) as f64
 }
 
-/// Train with Adam and cross-entropy on real training images.
+/// `image` (28x28) moved by (dx, dy) pixels, the uncovered border black.
+fn shifted(image: &[f32], dx: i64, dy: i64) -> impl Iterator<Item = f32> + '_ {
+    (0..28i64).flat_map(move |y| {
+        (0..28i64).map(move |x| {
+            let (sx, sy) = (x - dx, y - dy);
+            if (0..28).contains(&sx) && (0..28).contains(&sy) { image[(sy * 28 + sx) as usize] } else { 0.0 }
+        })
+    })
+}
+
+/// The images of `indices`, each translated by a random shift of up to [`MAX_SHIFT`] pixels:
+/// the augmentation that takes a small CNN past 99 % on MNIST.
+fn augmented(split: &Split, indices: &[usize], rng: &mut SeededRng, device: &Device) -> Tensor<2> {
+    let span = (2 * MAX_SHIFT + 1) as usize;
+    let mut values = Vec::with_capacity(indices.len() * PIXELS);
+    for &i in indices {
+        let dx = rng.below(span) as i64 - MAX_SHIFT;
+        let dy = rng.below(span) as i64 - MAX_SHIFT;
+        values.extend(shifted(split.image(i), dx, dy));
+    }
+    Tensor::from_data(TensorData::new(values, [indices.len(), PIXELS]), device)
+}
+
+/// Train with Adam and cross-entropy on real training images, randomly shifted.
 pub fn train(train: &Split, epochs: usize, seed: u64, device: &Device) -> Classifier {
     let device = device.clone().autodiff();
     device.seed(seed);
@@ -82,18 +114,40 @@ pub fn train(train: &Split, epochs: usize, seed: u64, device: &Device) -> Classi
         ProgressStyle::with_template("classifier {bar:30} {pos}/{len} {msg} [{elapsed}<{eta}]").unwrap(),
     );
     for epoch in 0..epochs {
+        let mut rng = SeededRng::new(seed ^ (epoch as u64 + 1) << 32);
         let mut order: Vec<usize> = (0..train.len()).collect();
-        SeededRng::new(seed ^ (epoch as u64 + 1) << 32).shuffle(&mut order);
-        for indices in order.chunks(100) {
+        rng.shuffle(&mut order);
+        // Halve the step size for the last third of the epochs, for a steadier final model.
+        let lr = if 3 * epoch >= 2 * epochs { 5e-4 } else { 1e-3 };
+        for (step, indices) in order.chunks(100).enumerate() {
             let labels: Vec<u8> = indices.iter().map(|&i| train.labels[i]).collect();
-            let logits = model.forward(images(train, indices, &device));
+            let logits = model.forward(augmented(train, indices, &mut rng, &device));
             let loss = (log_softmax(logits, 1) * one_hot(&labels, &device)).sum_dim(1).mean().neg();
-            bar.set_message(format!("epoch {} loss {:.4}", epoch + 1, loss.clone().into_scalar::<f32>()));
+            if step % 20 == 0 {
+                bar.set_message(format!("epoch {} loss {:.4}", epoch + 1, loss.clone().into_scalar::<f32>()));
+            }
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(1e-3, model, grads);
+            model = optimizer.step(lr, model, grads);
             bar.inc(1);
         }
     }
     bar.finish();
     model.valid()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shift_moves_pixels_and_blanks_the_border() {
+        let mut image = vec![0.0; PIXELS];
+        image[5 * 28 + 7] = 1.0;
+        let moved: Vec<f32> = shifted(&image, 2, -1).collect();
+        assert_eq!(moved[4 * 28 + 9], 1.0);
+        assert_eq!(moved.iter().sum::<f32>(), 1.0);
+        let edge: Vec<f32> = shifted(&vec![1.0; PIXELS], 2, 0).collect();
+        assert_eq!(edge[0], 0.0);
+        assert_eq!(edge[2], 1.0);
+    }
 }

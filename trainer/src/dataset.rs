@@ -4,7 +4,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::batch::inputs;
 use crate::celeba::Faces;
-use crate::mnist::{Split, TEST_BINARISATION_SEED};
+use crate::mnist::{Split, TEST_BINARISATION_SEED, VALIDATION_BINARISATION_SEED};
 
 /// A split the loop can batch: its size and the model inputs of any of its examples.
 pub trait Examples {
@@ -39,12 +39,14 @@ impl Examples for Faces {
     }
 }
 
-/// A dataset's train and test splits, as the training loop sees them.
+/// A dataset's train, validation and test splits, as the training loop sees them.
 pub enum Dataset {
-    /// MNIST: training images are re-binarised every epoch, test images once.
+    /// MNIST: training images are re-binarised every epoch, validation and test images once.
     Mnist {
         /// Grey-level training images.
         train: Split,
+        /// Held-out training images binarised with [`VALIDATION_BINARISATION_SEED`], if any.
+        validation: Option<Split>,
         /// Test images binarised with [`TEST_BINARISATION_SEED`].
         test: Split,
     },
@@ -52,15 +54,31 @@ pub enum Dataset {
     Faces {
         /// The training partition.
         train: Faces,
+        /// The official validation partition, when the run validates.
+        validation: Option<Faces>,
         /// The test partition.
         test: Faces,
     },
 }
 
 impl Dataset {
-    /// MNIST, with its test set binarised once.
-    pub fn mnist(train: Split, test: &Split) -> Self {
-        Self::Mnist { train, test: test.binarised(TEST_BINARISATION_SEED) }
+    /// MNIST, with its validation and test sets binarised once.
+    pub fn mnist(train: Split, validation: Option<&Split>, test: &Split) -> Self {
+        Self::Mnist {
+            train,
+            validation: validation.map(|v| v.binarised(VALIDATION_BINARISATION_SEED)),
+            test: test.binarised(TEST_BINARISATION_SEED),
+        }
+    }
+
+    /// The split the loop monitors and selects checkpoints on: validation when there is one,
+    /// else the test set (the old behaviour, kept for runs without --validation); and its name.
+    pub fn monitored(&self) -> (&dyn Examples, &'static str) {
+        match self {
+            Self::Mnist { validation: Some(v), .. } => (v, "validation"),
+            Self::Faces { validation: Some(v), .. } => (v, "validation"),
+            _ => (self.test(), "test"),
+        }
     }
 
     /// The training examples of one epoch (`seed` draws MNIST's binarisation).

@@ -1,24 +1,49 @@
-//! The paper's evaluation on the MNIST test set: importance-sampled log-likelihoods,
-//! label accuracy from images, and label -> image coherence judged by the classifier.
+//! The paper's evaluation on the MNIST test (or validation) set: importance-sampled
+//! log-likelihoods, label accuracy from images, and label -> image coherence judged by the CNN
+//! classifier, as a curve over the sampling temperature with diversity beside it.
 
 use burn::tensor::{Device, Tensor};
 use indicatif::{ProgressBar, ProgressStyle};
 use jmvae::estimate::{log_marginal, log_marginal_from_prior};
-use jmvae::infer::decode_all;
+use jmvae::infer::{Temperature, decode_all};
+use jmvae::weights::Sampling;
 use jmvae::{Inputs, Jmvae, SeededRng};
 use serde::Serialize;
 
-use crate::batch::{chunks, inputs, one_hot};
+use crate::batch::{chunks, inputs};
 use crate::classifier::Classifier;
+use crate::coherence::{CurvePoint, EncoderWidths, REPORTED_TEMPERATURES, choose_temperature, curve, encoder_widths, real_diversity, selection_grid};
 use crate::mnist::{CLASSES, Split};
 
 /// Rows pushed through a decoder at once (examples x samples), to bound memory.
 const ROWS_PER_CALL: usize = 20_000;
 
-/// Everything `jmvae eval` reports, averaged over the test examples.
+/// Digits generated per label for coherence.
+const PER_LABEL: usize = 1000;
+/// Digits per label at each point of the temperature-selection grid.
+const PER_LABEL_SELECTION: usize = 500;
+
+/// How `evaluate` runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Importance samples per example.
+    pub k: usize,
+    /// Seed of every estimate.
+    pub seed: u64,
+    /// The temperature of the headline coherence.
+    pub temperature: Temperature,
+    /// `test` or `validation`.
+    pub split: &'static str,
+    /// Whether to choose the default temperature (validation only).
+    pub choose_temperature: bool,
+}
+
+/// Everything `jmvae eval` reports, averaged over the examples of the split.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Metrics {
-    /// Test examples used.
+    /// The split evaluated: `test` or `validation`.
+    pub split: String,
+    /// Examples used.
     pub examples: usize,
     /// Importance samples per example.
     pub k: usize,
@@ -32,10 +57,24 @@ pub struct Metrics {
     pub log_px_given_w: Option<f64>,
     /// Accuracy of argmax p(w|z), z = mean of q(z|x).
     pub label_accuracy: Option<f64>,
+    /// The judge: what it is and its own test accuracy is `classifier_accuracy`.
+    pub judge: Option<String>,
+    /// The temperature of `coherence` below (the manifest's default, or --temperature).
+    pub temperature: f32,
     /// Fraction of digits generated from each label that the classifier assigns to it.
     pub coherence: Option<f64>,
     /// The same, label by label (0..9).
     pub coherence_per_label: Option<Vec<f64>>,
+    /// The diversity ratio at that temperature (judge features, generated over real).
+    pub diversity: Option<f64>,
+    /// Coherence, read-back and diversity at τ = 0, 0.25, 0.5, 0.75, 1.
+    pub coherence_curve: Option<Vec<CurvePoint>>,
+    /// Mean σ of q(z|w), q(z|x) and q(z|x,w) on the split.
+    pub encoder_widths: Option<EncoderWidths>,
+    /// Validation only: the default temperature chosen and the rule that chose it.
+    pub sampling: Option<Sampling>,
+    /// Validation only: the grid the rule read.
+    pub selection_curve: Option<Vec<CurvePoint>>,
     /// The classifier's accuracy on the model's reconstructions of the test images.
     pub reconstruction_accuracy: Option<f64>,
     /// The classifier's own accuracy on the real test images.
@@ -105,22 +144,6 @@ pub fn label_accuracy(model: &Jmvae, split: &Split, device: &Device) -> f64 {
     correct as f64 / split.len() as f64
 }
 
-/// For each label w, the fraction of `per_label` digits, z ~ q(z|w), that `classifier`
-/// assigns to w.
-pub fn coherence_per_label(model: &Jmvae, classifier: &Classifier, per_label: usize, seed: u64, device: &Device) -> Vec<f64> {
-    (0..CLASSES)
-        .map(|label| {
-            let w = one_hot(&[label as u8], device);
-            let given: Inputs = vec![None, Some(w)];
-            let q = model.posterior(&given);
-            let z = jmvae::infer::latents(&q, per_label, seed + label as u64);
-            let digits = decode_all(model, z).swap_remove(0);
-            let correct = classifier.predict(digits).iter().filter(|&&p| p == label).count();
-            correct as f64 / per_label as f64
-        })
-        .collect()
-}
-
 /// Accuracy of `classifier` on the model's reconstructions of `split` (decoded means of
 /// q(z|x,w)): how well the judge reads the model's blurry outputs at all.
 pub fn reconstruction_accuracy(model: &Jmvae, classifier: &Classifier, split: &Split, device: &Device) -> f64 {
@@ -135,43 +158,63 @@ pub fn reconstruction_accuracy(model: &Jmvae, classifier: &Classifier, split: &S
     correct as f64 / split.len() as f64
 }
 
-/// Every metric that applies to `model` (a VAE has no label metrics).
+/// Every metric that applies to `model` (a VAE has no label metrics), on `split` (binarised)
+/// with `real` its grey-level images (the judge's reference for diversity).
 pub fn evaluate(
     model: &Jmvae,
-    test: &Split,
-    k: usize,
-    classifier: Option<&Classifier>,
-    seed: u64,
+    split: &Split,
+    real: &Split,
+    judge: Option<&Classifier>,
+    options: &Options,
     device: &Device,
-) -> Metrics {
+) -> anyhow::Result<Metrics> {
+    let Options { k, seed, temperature, .. } = *options;
     let multimodal = model.config.modalities.len() > 1;
-    let mut metrics = Metrics { examples: test.len(), k, ..Default::default() };
+    let mut metrics = Metrics { split: options.split.into(), examples: split.len(), k, temperature: temperature.value(), ..Default::default() };
     // A VAE's only encoder is q(z|x) itself; JMVAE-zero has no q(z|x) to propose with.
     if !multimodal || !model.unimodal_encoders.is_empty() {
-        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, test, &[0], &[&[0]], k, seed, device)[0]);
+        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, split, &[0], &[&[0]], k, seed, device)[0]);
     }
     if !multimodal {
-        return metrics;
+        return Ok(metrics);
     }
-    let joint = mean_log_marginals(model, test, &[0, 1], &[&[0], &[0, 1]], k, seed + 1, device);
+    let joint = mean_log_marginals(model, split, &[0, 1], &[&[0], &[0, 1]], k, seed + 1, device);
     metrics.log_px_joint_proposal = Some(joint[0]);
     let log_pxw = joint[1];
     metrics.log_pxw = Some(log_pxw);
-    metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, test, k.max(1000), seed + 2, device));
-    metrics.label_accuracy = Some(label_accuracy(model, test, device));
-    if let Some(classifier) = classifier {
-        let per_label = coherence_per_label(model, classifier, 1000, seed + 3, device);
-        metrics.coherence = Some(per_label.iter().sum::<f64>() / per_label.len() as f64);
-        metrics.coherence_per_label = Some(per_label);
-        metrics.reconstruction_accuracy = Some(reconstruction_accuracy(model, classifier, test, device));
+    metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, split, k.max(1000), seed + 2, device));
+    metrics.label_accuracy = Some(label_accuracy(model, split, device));
+    metrics.encoder_widths = Some(encoder_widths(model, split, device)?);
+    if let Some(judge) = judge {
+        let reference = real_diversity(judge, real, device);
+        let mut temperatures = REPORTED_TEMPERATURES.to_vec();
+        if !temperatures.contains(&temperature.value()) {
+            temperatures.push(temperature.value());
+        }
+        let points = curve(model, judge, &reference, &temperatures, PER_LABEL, seed + 3, device)?;
+        let headline = points.iter().find(|p| p.temperature == temperature.value()).expect("in the curve");
+        metrics.coherence = Some(headline.coherence);
+        metrics.coherence_per_label = Some(headline.coherence_per_label.clone());
+        metrics.diversity = Some(headline.diversity);
+        metrics.coherence_curve = Some(points.into_iter().filter(|p| REPORTED_TEMPERATURES.contains(&p.temperature)).collect());
+        metrics.reconstruction_accuracy = Some(reconstruction_accuracy(model, judge, split, device));
+        metrics.classifier_accuracy = Some(crate::classifier::accuracy(judge, real, device));
+        metrics.judge = Some("CNN 32-64 (4x4 stride-2 convolutions) + 128 + 10, trained on real training images (`jmvae train-classifier`)".into());
+        if options.choose_temperature {
+            // Fresh noise (another seed) for the choice, so it does not reuse the curve's draws.
+            let grid = curve(model, judge, &reference, &selection_grid(), PER_LABEL_SELECTION, seed + 1000, device)?;
+            let (tau, rule) = choose_temperature(&grid);
+            metrics.sampling = Some(Sampling { temperature: Temperature::new(tau)?, chosen_by: rule });
+            metrics.selection_curve = Some(grid);
+        }
     }
-    metrics
+    Ok(metrics)
 }
 
 impl Metrics {
     /// The metrics as a Markdown table.
     pub fn markdown(&self) -> String {
-        let mut out = format!("| metric ({} test examples, K = {}) | value |\n|---|---|\n", self.examples, self.k);
+        let mut out = format!("| metric ({} {} examples, K = {}) | value |\n|---|---|\n", self.examples, self.split, self.k);
         let mut row = |name: &str, value: Option<f64>, percent: bool| {
             if let Some(v) = value {
                 let v = if percent { format!("{:.2} %", v * 100.0) } else { format!("{v:.2}") };
@@ -183,9 +226,31 @@ impl Metrics {
         row("log p(x,w)", self.log_pxw, false);
         row("log p(x|w)", self.log_px_given_w, false);
         row("label accuracy from images", self.label_accuracy, true);
-        row("label -> image coherence", self.coherence, true);
+        let tau = self.temperature;
+        row(&format!("label -> image coherence (CNN judge, τ = {tau})"), self.coherence, true);
+        row(&format!("diversity ratio (judge features, τ = {tau})"), self.diversity, false);
+        if let Some(w) = &self.encoder_widths {
+            row("mean σ of q(z|w)", Some(w.label), false);
+            row("mean σ of q(z|x)", Some(w.image), false);
+            row("mean σ of q(z|x,w)", Some(w.joint), false);
+        }
         row("classifier accuracy (reconstructed test images)", self.reconstruction_accuracy, true);
-        row("classifier accuracy (real test images)", self.classifier_accuracy, true);
+        row("classifier accuracy (real images of the split)", self.classifier_accuracy, true);
+        if let Some(curve) = &self.coherence_curve {
+            out.push_str("\n| τ | coherence (judge) | read back by the model | diversity ratio |\n|---:|---:|---:|---:|\n");
+            for p in curve {
+                out.push_str(&format!(
+                    "| {} | {:.2} % | {:.2} % | {:.2} |\n",
+                    p.temperature,
+                    p.coherence * 100.0,
+                    p.read_back * 100.0,
+                    p.diversity
+                ));
+            }
+        }
+        if let Some(s) = &self.sampling {
+            out.push_str(&format!("\ndefault temperature chosen on {}: {} ({})\n", self.split, s.temperature, s.chosen_by));
+        }
         out
     }
 }

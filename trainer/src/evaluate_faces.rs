@@ -3,9 +3,46 @@
 //! (q(z|w) -> p(x|z)) as judged by the independent attribute classifier.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use jmvae::infer::decode_all;
+use jmvae::infer::{Temperature, decode_all};
+use jmvae::weights::Sampling;
 use jmvae::{Jmvae, SeededRng};
 use serde::Serialize;
+
+use crate::coherence::{MIN_DIVERSITY, REPORTED_TEMPERATURES, mean_pairwise_distance, selection_grid};
+
+/// Read-back of requested attributes the default temperature must reach on validation.
+pub const TARGET_READ_BACK: f64 = 0.85;
+/// Faces whose pairwise feature distances measure diversity.
+const DIVERSITY_SAMPLE: usize = 300;
+
+/// How `evaluate` runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Seed of the generated faces.
+    pub seed: u64,
+    /// The temperature of the headline coherence.
+    pub temperature: Temperature,
+    /// `test` or `validation`.
+    pub split: &'static str,
+    /// Whether to choose the default temperature (validation only).
+    pub choose_temperature: bool,
+}
+
+/// Faces generated from the split's attribute vectors at one temperature, read by the judge.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReadBackPoint {
+    /// τ.
+    pub temperature: f32,
+    /// Of all requested (present) attributes, the fraction the classifier finds in the face.
+    pub read_back: f64,
+    /// The same, attribute by attribute (among the requests that asked for it).
+    pub read_back_per_attribute: Vec<f64>,
+    /// Mean over attributes of the agreement with the whole request (present and absent).
+    pub coherence: f64,
+    /// Mean pairwise distance between generated faces in the classifier's 256 penultimate
+    /// features, over the same among the split's real faces.
+    pub diversity: f64,
+}
 
 use crate::attribute_classifier::AttributeClassifier;
 use crate::batch::chunks;
@@ -38,6 +75,18 @@ pub struct FaceMetrics {
     pub classifier_accuracy: Option<Vec<f64>>,
     /// Its mean over the attributes.
     pub mean_classifier_accuracy: Option<f64>,
+    /// The split evaluated.
+    pub split: String,
+    /// The temperature of `coherence` and `read_back`.
+    pub temperature: f32,
+    /// Read-back of requested attributes at that temperature (see [`ReadBackPoint`]).
+    pub read_back: Option<f64>,
+    /// Read-back, coherence and diversity at τ = 0, 0.25, 0.5, 0.75, 1.
+    pub read_back_curve: Option<Vec<ReadBackPoint>>,
+    /// Validation only: the default temperature chosen and the rule that chose it.
+    pub sampling: Option<Sampling>,
+    /// Validation only: the grid the rule read.
+    pub selection_curve: Option<Vec<ReadBackPoint>>,
 }
 
 /// The mean of `values` (0 for none).
@@ -92,27 +141,87 @@ pub fn majority_baseline(train: &Faces, test: &Faces) -> Vec<f64> {
     train_share.iter().zip(test_share).map(|(&tr, te)| if tr >= 0.5 { te } else { 1.0 - te }).collect()
 }
 
-/// Per attribute: for each test attribute vector w, one face z ~ q(z|w) -> mean of p(x|z);
-/// the fraction of faces where `classifier` reads back the value w asked for.
-pub fn coherence(model: &Jmvae, classifier: &AttributeClassifier, faces: &Faces, seed: u64, device: &Device) -> Vec<f64> {
+/// For each attribute vector w of `faces`, one face z ~ q(z|w) at `temperature` -> mean of
+/// p(x|z), read by `classifier`: the read-back of what was requested, and diversity.
+pub fn read_back(
+    model: &Jmvae,
+    classifier: &AttributeClassifier,
+    faces: &Faces,
+    real_spread: f64,
+    temperature: Temperature,
+    seed: u64,
+    device: &Device,
+) -> anyhow::Result<ReadBackPoint> {
+    let n = faces.attribute_count();
+    let (image, attributes) = (model.config.index_of("image")?, model.config.index_of("attributes")?);
     let mut rng = SeededRng::new(seed);
-    agreement(faces, device, |_, w| {
-        let q = model.posterior(&vec![None, Some(w)]);
+    let (mut asked, mut found, mut agree) = (vec![0usize; n], vec![0usize; n], vec![0usize; n]);
+    let mut features = Vec::new();
+    for indices in chunks(faces.len(), 500) {
+        let data = faces.inputs(&indices, device);
+        let w = data[attributes].clone();
+        let mut given = vec![None; model.config.modalities.len()];
+        given[attributes] = Some(w.clone());
+        let q = model.posterior(&given);
         let [rows, latent] = q.mean.dims();
         let eps = Tensor::from_data(TensorData::new(rng.normals(rows * latent), [rows, latent]), device);
-        classifier.predict(decode_all(model, q.sample(eps)).swap_remove(0))
+        let generated = decode_all(model, q.sample(eps.mul_scalar(temperature.value()))).swap_remove(image);
+        if features.len() < DIVERSITY_SAMPLE * 256 {
+            features.extend(classifier.features(generated.clone()).into_data().try_to_vec::<f32>().expect("f32"));
+        }
+        let predicted = classifier.predict(generated);
+        for (j, (p, t)) in predicted.iter().zip(w.into_data().iter::<f32>()).enumerate() {
+            let requested = t > 0.5;
+            agree[j % n] += usize::from(*p == requested);
+            asked[j % n] += usize::from(requested);
+            found[j % n] += usize::from(requested && *p);
+        }
+    }
+    features.truncate(DIVERSITY_SAMPLE * 256);
+    Ok(ReadBackPoint {
+        temperature: temperature.value(),
+        read_back: found.iter().sum::<usize>() as f64 / asked.iter().sum::<usize>().max(1) as f64,
+        read_back_per_attribute: found.iter().zip(&asked).map(|(&f, &a)| f as f64 / a.max(1) as f64).collect(),
+        coherence: agree.iter().map(|&c| c as f64 / faces.len().max(1) as f64).sum::<f64>() / n.max(1) as f64,
+        diversity: mean_pairwise_distance(&features, 256) / real_spread.max(1e-12),
     })
 }
 
-/// Every faces metric; coherence and the classifier's ceiling when a classifier is given.
+/// Mean pairwise feature distance among the first real faces of `faces`.
+fn real_spread(classifier: &AttributeClassifier, faces: &Faces, device: &Device) -> f64 {
+    let shown: Vec<usize> = (0..faces.len().min(DIVERSITY_SAMPLE)).collect();
+    let images = faces.inputs(&shown, device).swap_remove(0);
+    mean_pairwise_distance(&classifier.features(images).into_data().try_to_vec::<f32>().expect("f32"), 256)
+}
+
+/// The default temperature for faces: the largest τ of `points` whose read-back reaches
+/// [`TARGET_READ_BACK`] with a diversity ratio of at least [`MIN_DIVERSITY`]; when none does,
+/// the best read-back that keeps that diversity; when none keeps it, τ = 1.
+pub fn choose_temperature(points: &[ReadBackPoint]) -> (f32, String) {
+    let rule = format!(
+        "the largest temperature on a {}-point grid whose validation read-back of requested attributes (attribute classifier) is at least {:.0} % with a diversity ratio of at least {MIN_DIVERSITY}",
+        points.len(),
+        TARGET_READ_BACK * 100.0
+    );
+    let diverse: Vec<&ReadBackPoint> = points.iter().filter(|p| p.diversity >= MIN_DIVERSITY).collect();
+    if let Some(p) = diverse.iter().filter(|p| p.read_back >= TARGET_READ_BACK).max_by(|a, b| a.temperature.total_cmp(&b.temperature)) {
+        return (p.temperature, rule);
+    }
+    if let Some(p) = diverse.iter().max_by(|a, b| a.read_back.total_cmp(&b.read_back)) {
+        return (p.temperature, format!("{rule}; none reached it, so the best read-back with that diversity"));
+    }
+    (1.0, format!("{rule}; none kept that diversity, so 1"))
+}
+
+/// Every faces metric; coherence, read-back and the classifier's ceiling when a classifier is given.
 pub fn evaluate(
     model: &Jmvae,
     train: &Faces,
     test: &Faces,
     classifier: Option<&AttributeClassifier>,
-    seed: u64,
+    options: &Options,
     device: &Device,
-) -> FaceMetrics {
+) -> anyhow::Result<FaceMetrics> {
     let attribute_accuracy = attribute_accuracy(model, test, device);
     let majority_baseline = majority_baseline(train, test);
     let mut metrics = FaceMetrics {
@@ -123,17 +232,57 @@ pub fn evaluate(
         attribute_accuracy,
         mean_majority_baseline: mean(&majority_baseline),
         majority_baseline,
+        split: options.split.into(),
+        temperature: options.temperature.value(),
         ..Default::default()
     };
     if let Some(classifier) = classifier {
-        let coherence = coherence(model, classifier, test, seed, device);
+        let spread = real_spread(classifier, test, device);
+        let mut temperatures = REPORTED_TEMPERATURES.to_vec();
+        if !temperatures.contains(&options.temperature.value()) {
+            temperatures.push(options.temperature.value());
+        }
+        let points = temperatures
+            .iter()
+            .map(|&tau| read_back(model, classifier, test, spread, Temperature::new(tau)?, options.seed, device))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let headline = points.iter().find(|p| p.temperature == options.temperature.value()).expect("in the curve").clone();
+        let coherence = coherence_per_attribute(model, classifier, test, options, device)?;
         let ceiling = classifier_accuracy(classifier, test, device);
         metrics.mean_coherence = Some(mean(&coherence));
         metrics.coherence = Some(coherence);
+        metrics.read_back = Some(headline.read_back);
+        metrics.read_back_curve = Some(points.into_iter().filter(|p| REPORTED_TEMPERATURES.contains(&p.temperature)).collect());
         metrics.mean_classifier_accuracy = Some(mean(&ceiling));
         metrics.classifier_accuracy = Some(ceiling);
+        if options.choose_temperature {
+            let grid = selection_grid()
+                .into_iter()
+                .step_by(2)
+                .map(|tau| read_back(model, classifier, test, spread, Temperature::new(tau)?, options.seed + 1000, device))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let (tau, rule) = choose_temperature(&grid);
+            metrics.sampling = Some(Sampling { temperature: Temperature::new(tau)?, chosen_by: rule });
+            metrics.selection_curve = Some(grid);
+        }
     }
-    metrics
+    Ok(metrics)
+}
+
+/// Per attribute: the fraction of faces generated at the headline temperature whose
+/// classifier reading agrees with the requested value.
+fn coherence_per_attribute(model: &Jmvae, classifier: &AttributeClassifier, faces: &Faces, options: &Options, device: &Device) -> anyhow::Result<Vec<f64>> {
+    let mut rng = SeededRng::new(options.seed);
+    let (image, attributes) = (model.config.index_of("image")?, model.config.index_of("attributes")?);
+    let tau = options.temperature.value();
+    Ok(agreement(faces, device, |_, w| {
+        let mut given = vec![None; model.config.modalities.len()];
+        given[attributes] = Some(w);
+        let q = model.posterior(&given);
+        let [rows, latent] = q.mean.dims();
+        let eps = Tensor::from_data(TensorData::new(rng.normals(rows * latent), [rows, latent]), device);
+        classifier.predict(decode_all(model, q.sample(eps.mul_scalar(tau))).swap_remove(image))
+    }))
 }
 
 impl FaceMetrics {
@@ -141,8 +290,8 @@ impl FaceMetrics {
     pub fn markdown(&self) -> String {
         let percent = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}", v * 100.0));
         let mut out = format!(
-            "| attribute ({} test faces) | from image, % | majority baseline, % | coherence, % | classifier on real faces, % |\n|---|---:|---:|---:|---:|\n",
-            self.examples
+            "| attribute ({} {} faces) | from image, % | majority baseline, % | coherence, % | classifier on real faces, % |\n|---|---:|---:|---:|---:|\n",
+            self.examples, self.split
         );
         for (j, name) in self.attributes.iter().enumerate() {
             let pick = |v: &Option<Vec<f64>>| v.as_ref().map(|v| v[j]);
@@ -161,6 +310,15 @@ impl FaceMetrics {
             percent(self.mean_coherence),
             percent(self.mean_classifier_accuracy),
         ));
+        if let Some(curve) = &self.read_back_curve {
+            out.push_str(&format!("\ncoherence above at τ = {}\n\n| τ | read-back of requested attributes | coherence (all 40) | diversity ratio |\n|---:|---:|---:|---:|\n", self.temperature));
+            for p in curve {
+                out.push_str(&format!("| {} | {:.1} % | {:.1} % | {:.2} |\n", p.temperature, p.read_back * 100.0, p.coherence * 100.0, p.diversity));
+            }
+        }
+        if let Some(s) = &self.sampling {
+            out.push_str(&format!("\ndefault temperature chosen on {}: {} ({})\n", self.split, s.temperature, s.chosen_by));
+        }
         out
     }
 }

@@ -6,6 +6,7 @@ mod batch;
 mod celeba;
 mod checkpoint;
 mod classifier;
+mod coherence;
 mod dataset;
 mod evaluate;
 mod evaluate_faces;
@@ -21,12 +22,12 @@ use anyhow::{Context, Result, bail};
 use burn::module::Module;
 use burn::tensor::Device;
 use clap::{Parser, Subcommand, ValueEnum};
-use jmvae::infer::{Observation, generate, observe};
-use jmvae::weights::{MANIFEST_FORMAT, WeightsFile, sha256_hex, to_safetensors};
+use jmvae::infer::{Observation, Temperature, generate, observe};
+use jmvae::weights::{MANIFEST_FORMAT, Sampling, WeightsFile, sha256_hex, to_safetensors};
 use jmvae::{Jmvae, Manifest, ModelConfig, Precision};
 
 use crate::celeba::{Faces, Partition};
-use crate::checkpoint::{RunDir, RunSettings};
+use crate::checkpoint::{RunDir, RunSettings, Which};
 use crate::dataset::Dataset;
 use crate::mnist::Mnist;
 
@@ -67,6 +68,14 @@ fn default_cache() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
     Some(base.join("jmvae"))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum SplitName {
+    /// Held-out training examples (MNIST) or CelebA's validation partition.
+    Validation,
+    /// The test set.
+    Test,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -127,9 +136,21 @@ enum Command {
         /// Importance samples for that estimate.
         #[arg(long, default_value_t = 100)]
         eval_k: usize,
-        /// Test examples for that estimate.
+        /// Examples of the monitored split for that estimate.
         #[arg(long, default_value_t = 10_000)]
         eval_examples: usize,
+        /// Hold out N training examples for validation (MNIST: the last N, e.g. 10000; faces:
+        /// any N > 0 uses CelebA's official validation partition). The monitor then reads the
+        /// validation split, and the best checkpoint by it is kept in `best/`.
+        #[arg(long, default_value_t = 0)]
+        validation: usize,
+        /// Weigh log p(x_m|z) by W in the objective, as `NAME=W` (e.g. `label=20`); repeatable.
+        /// A documented deviation from the paper (likelihood rescaling); off by default.
+        #[arg(long, value_name = "NAME=W")]
+        rescale: Vec<String>,
+        /// Start from the weights of this manifest (fine-tuning) instead of a fresh model.
+        #[arg(long)]
+        init: Option<PathBuf>,
     },
     /// Evaluate a run's latest checkpoint or an exported manifest on the test set.
     Eval {
@@ -153,7 +174,7 @@ enum Command {
         /// Faces: write a PNG of the first 16 test faces above their reconstructions.
         #[arg(long)]
         reconstructions: Option<PathBuf>,
-        /// Use only the first N test examples.
+        /// Use only the first N examples of the split.
         #[arg(long)]
         limit: Option<usize>,
         /// Where to write the JSON report (a Markdown table is written beside it).
@@ -161,6 +182,20 @@ enum Command {
         out: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The split to evaluate on: `validation` (for choices: it also picks the default
+        /// temperature) or `test` (for the reported numbers, read once).
+        #[arg(long, value_enum, default_value = "test")]
+        split: SplitName,
+        /// MNIST validation size when the run or manifest does not record one.
+        #[arg(long, default_value_t = 10_000)]
+        validation: usize,
+        /// With --run: the `latest` checkpoint or the `best` one by validation.
+        #[arg(long, value_enum, default_value = "latest")]
+        checkpoint: Which,
+        /// The temperature of the headline coherence (default: the manifest's, else 1); the
+        /// curve over 0, 0.25, 0.5, 0.75 and 1 is always reported beside it.
+        #[arg(long, allow_negative_numbers = true)]
+        temperature: Option<Temperature>,
     },
     /// Train the independent digit (MNIST) or attribute (CelebA) classifier that judges coherence.
     TrainClassifier {
@@ -197,6 +232,9 @@ enum Command {
         samples: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Sampling temperature τ in [0, 10]: z = μ + τ·σ·ε (default: the manifest's, else 1).
+        #[arg(long, allow_negative_numbers = true)]
+        temperature: Option<Temperature>,
         /// Write a PNG grid (one row per label).
         #[arg(long)]
         png: Option<PathBuf>,
@@ -204,10 +242,17 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
-    /// Export a run's latest checkpoint as safetensors + manifest.
+    /// Export a run's checkpoint as safetensors + manifest.
     Export {
         #[arg(long)]
         run: PathBuf,
+        /// The `latest` checkpoint or the `best` one by validation.
+        #[arg(long, value_enum, default_value = "latest")]
+        checkpoint: Which,
+        /// A validation report (`jmvae eval --split validation --out`) whose chosen temperature
+        /// becomes the manifest's default (`sampling.temperature`).
+        #[arg(long)]
+        sampling: Option<PathBuf>,
         /// Manifest path, e.g. www/models/mnist.json; the weights go beside it.
         #[arg(long)]
         out: PathBuf,
@@ -237,21 +282,40 @@ fn device() -> Device {
     Device::flex()
 }
 
-fn limited(mut data: Mnist, train: Option<usize>, test: Option<usize>) -> Mnist {
-    if let Some(n) = train {
-        data.train = data.train.take(n);
+/// `NAME=W` from `--rescale`: a modality name and a positive weight.
+fn parse_rescale(pair: &str) -> Result<(String, f64)> {
+    let (name, weight) = pair.split_once('=').with_context(|| format!("--rescale `{pair}`: write NAME=WEIGHT, e.g. label=20"))?;
+    let weight: f64 = weight.trim().parse().with_context(|| format!("--rescale `{pair}`: `{weight}` is not a number"))?;
+    if !(weight > 0.0 && weight.is_finite()) {
+        bail!("--rescale `{pair}`: the weight must be positive");
     }
-    if let Some(n) = test {
-        data.test = data.test.take(n);
+    Ok((name.trim().to_string(), weight))
+}
+
+/// The sampling settings a validation report chose (`jmvae eval --split validation --out`).
+fn read_sampling(path: &Path) -> Result<Sampling> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let report: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))?;
+    if report["split"] != "validation" {
+        bail!("`{}` is not a validation report: the default temperature is chosen on validation, never on test", path.display());
     }
-    data
+    serde_json::from_value(report["sampling"].clone())
+        .with_context(|| format!("`{}` has no `sampling` (evaluate with --classifier to choose a temperature)", path.display()))
+}
+
+/// How many latents to draw per condition, from which seed, at which temperature.
+#[derive(Clone, Copy, Debug)]
+struct Draw {
+    samples: usize,
+    seed: u64,
+    temperature: Temperature,
 }
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
             dataset, data, cache, model, alpha, epochs, batch, lr, warmup, image_sigma, seed, out, resume, limit,
-            eval_every, eval_k, eval_examples,
+            eval_every, eval_k, eval_examples, validation, rescale, init,
         } => {
             jmvae::Objective::jmvae_kl(alpha).context("--alpha")?;
             if batch == 0 {
@@ -263,19 +327,37 @@ fn run(cli: Cli) -> Result<()> {
             if eval_k == 0 {
                 bail!("--eval-k must be at least 1");
             }
+            let rescale = rescale.iter().map(|pair| parse_rescale(pair)).collect::<Result<Vec<_>>>()?;
             // Read the data before touching the run directory, so a bad --data leaves no trace.
             let (examples, config) = match dataset {
                 DatasetName::Mnist => {
-                    let mnist = limited(Mnist::load(&data)?, limit, None);
-                    (Dataset::mnist(mnist.train, &mnist.test), ModelConfig::mnist())
+                    let mnist = Mnist::load(&data)?;
+                    let (train, held_out) = match validation {
+                        0 => (mnist.train, None),
+                        n => {
+                            let (train, held_out) = mnist.train.hold_out(n)?;
+                            (train, Some(held_out))
+                        }
+                    };
+                    let train = match limit {
+                        Some(n) => train.take(n),
+                        None => train,
+                    };
+                    (Dataset::mnist(train, held_out.as_ref(), &mnist.test), ModelConfig::mnist())
                 }
                 DatasetName::Celeba => {
-                    let (train, test) = load_faces(&data, cache, limit, None)?;
+                    let wanted: &[Partition] =
+                        if validation > 0 { &[Partition::Train, Partition::Validation, Partition::Test] } else { &[Partition::Train, Partition::Test] };
+                    let mut faces = load_faces(&data, cache, wanted, limit)?.into_iter();
+                    let train = faces.next().expect("train");
+                    let held_out = if validation > 0 { faces.next() } else { None };
+                    let test = faces.next().expect("test");
                     let mut config = ModelConfig::celeba(train.attribute_names.clone());
                     if let Some(sigma) = image_sigma {
-                        config.modalities[0].sigma = sigma;
+                        let image = config.index_of("image")?;
+                        config.modalities[image].sigma = sigma;
                     }
-                    (Dataset::Faces { train, test }, config)
+                    (Dataset::Faces { train, validation: held_out, test }, config)
                 }
             };
             let config = match model {
@@ -286,6 +368,9 @@ fn run(cli: Cli) -> Result<()> {
                     ModelConfig { unimodal_encoders: false, ..config }
                 }
             };
+            for (name, _) in &rescale {
+                config.index_of(name).context("--rescale")?;
+            }
             let settings = RunSettings {
                 dataset: format!("{dataset:?}").to_lowercase(),
                 model: format!("{model:?}").to_lowercase(),
@@ -296,6 +381,9 @@ fn run(cli: Cli) -> Result<()> {
                 lr,
                 seed,
                 command: std::env::args().collect::<Vec<_>>().join(" "),
+                validation,
+                rescale,
+                init: init.map(|p| p.display().to_string()),
             };
             // A config the model would refuse is refused here, before the run directory exists.
             settings.config.validate()?;
@@ -304,33 +392,50 @@ fn run(cli: Cli) -> Result<()> {
             let monitor = train::Monitor { every: eval_every, k: eval_k, examples: eval_examples };
             train::train(&run, &settings, &examples, epochs, monitor, &device())
         }
-        Command::Eval { run, manifest, data, cache, k, classifier, reconstructions, limit, out, seed } => {
+        Command::Eval { run, manifest, data, cache, k, classifier, reconstructions, limit, out, seed, split, validation, checkpoint, temperature } => {
             if k == 0 {
                 bail!("-k must be at least 1");
             }
             let device = device();
-            let (dataset, model) = match (&run, &manifest) {
+            let (dataset, model, recorded, sampling) = match (&run, &manifest) {
                 (Some(run), _) => {
                     let run = RunDir::new(run);
-                    (run.settings()?.dataset, run.load_model(&device)?.0)
+                    let settings = run.settings()?;
+                    (settings.dataset, run.load_model_at(checkpoint, &device)?.0, Some(settings.validation), None)
                 }
                 (_, Some(path)) => {
                     let (manifest, model) = load_manifest(path, &device)?;
-                    (manifest.dataset, model)
+                    let recorded = manifest.training["validation"].as_u64().map(|v| v as usize);
+                    let tau = manifest.default_temperature();
+                    (manifest.dataset, model, recorded, Some(tau))
                 }
                 _ => unreachable!("clap requires one"),
             };
+            let temperature = temperature.or(sampling).unwrap_or(Temperature::ONE);
             if DatasetName::from_recorded(&dataset)? == DatasetName::Celeba {
                 let files = FaceEvalFiles { classifier: classifier.as_deref(), reconstructions: reconstructions.as_deref(), out: out.as_deref() };
-                return eval_faces(&model, &data, cache, files, limit, seed);
+                return eval_faces(&model, &data, cache, files, limit, seed, split, temperature);
             }
-            let classifier = classifier.map(|p| classifier::Classifier::load(&p, &device)).transpose()?;
-            let mnist = limited(Mnist::load(&data)?, Some(0), limit);
-            let test = mnist.test.binarised(mnist::TEST_BINARISATION_SEED);
-            let mut metrics = evaluate::evaluate(&model, &test, k, classifier.as_ref(), seed, &device);
-            if let Some(c) = &classifier {
-                metrics.classifier_accuracy = Some(classifier::accuracy(c, &mnist.test, &device));
-            }
+            let judge = classifier.map(|p| classifier::Classifier::load(&p, &device)).transpose()?;
+            let mnist = Mnist::load(&data)?;
+            let (name, real) = match split {
+                SplitName::Test => ("test", mnist.test),
+                SplitName::Validation => {
+                    let n = recorded.filter(|&n| n > 0).unwrap_or(validation);
+                    eprintln!("validation: the last {n} training images");
+                    ("validation", mnist.train.hold_out(n)?.1)
+                }
+            };
+            let real = match limit {
+                Some(n) => real.take(n),
+                None => real,
+            };
+            let binarised = real.binarised(match split {
+                SplitName::Test => mnist::TEST_BINARISATION_SEED,
+                SplitName::Validation => mnist::VALIDATION_BINARISATION_SEED,
+            });
+            let options = evaluate::Options { k, seed, temperature, split: name, choose_temperature: split == SplitName::Validation };
+            let metrics = evaluate::evaluate(&model, &binarised, &real, judge.as_ref(), &options, &device)?;
             let table = metrics.markdown();
             println!("{table}");
             if let Some(out) = out {
@@ -341,7 +446,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::TrainClassifier { dataset: DatasetName::Celeba, data, cache, epochs, out, seed, limit } => {
             let device = device();
-            let (train, test) = load_faces(&data, cache, limit, None)?;
+            let [train, test]: [Faces; 2] =
+                load_faces(&data, cache, &[Partition::Train, Partition::Test], limit)?.try_into().expect("two partitions");
             let model = attribute_classifier::train(&train, epochs, seed, &device);
             let accuracy = evaluate_faces::classifier_accuracy(&model, &test, &device);
             model.save(&out)?;
@@ -351,18 +457,23 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::TrainClassifier { dataset: DatasetName::Mnist, data, cache: _, epochs, out, seed, limit } => {
             let device = device();
-            let mnist = limited(Mnist::load(&data)?, limit, None);
+            let mut mnist = Mnist::load(&data)?;
+            if let Some(n) = limit {
+                mnist.train = mnist.train.take(n);
+            }
             let model = classifier::train(&mnist.train, epochs, seed, &device);
             let accuracy = classifier::accuracy(&model, &mnist.test, &device);
             model.save(&out)?;
             println!("classifier test accuracy: {:.2} % ({} test images) -> {}", accuracy * 100.0, mnist.test.len(), out.display());
             Ok(())
         }
-        Command::Sample { manifest, label, attributes, samples, seed, png, json } => {
+        Command::Sample { manifest, label, attributes, samples, seed, temperature, png, json } => {
             let device = device();
-            let (_, model) = load_manifest(&manifest, &device)?;
+            let (manifest, model) = load_manifest(&manifest, &device)?;
+            let temperature = temperature.unwrap_or_else(|| manifest.default_temperature());
+            let draw = Draw { samples, seed, temperature };
             if !attributes.is_empty() || model.config.index_of("attributes").is_ok() {
-                return sample_faces(&model, &attributes, samples, seed, png.as_deref(), json.as_deref(), &device);
+                return sample_faces(&model, &attributes, draw, png.as_deref(), json.as_deref(), &device);
             }
             let labels: Vec<usize> = match label {
                 Some(l) => vec![l],
@@ -372,39 +483,46 @@ fn run(cli: Cli) -> Result<()> {
             let mut outputs = Vec::new();
             for &l in &labels {
                 let given = observe(&model.config, &[("label".into(), Observation::Class(l))], &device)?;
-                let generated = generate(&model, &given, samples, seed);
-                let image = generated[0].clone().into_data().try_to_vec::<f32>()?;
+                let generated = generate(&model, &given, samples, seed, temperature);
+                let image = generated[model.config.index_of("image")?].clone().into_data().try_to_vec::<f32>()?;
                 images.extend_from_slice(&image);
                 outputs.push(serde_json::json!({"label": l, "image": image,
-                    "label_probabilities": generated[1].clone().into_data().try_to_vec::<f32>()?}));
+                    "label_probabilities": generated[model.config.index_of("label")?].clone().into_data().try_to_vec::<f32>()?}));
             }
             if let Some(path) = png {
                 grid::save_grid(&path, &images, labels.len(), samples.max(1), 28)?;
                 eprintln!("wrote {}", path.display());
             }
             if let Some(path) = json {
-                atomic::write_json(&path, &serde_json::json!({"seed": seed, "samples": samples, "outputs": outputs}))?;
+                let record = serde_json::json!({"seed": seed, "samples": samples, "temperature": temperature, "outputs": outputs});
+                atomic::write_json(&path, &record)?;
                 eprintln!("wrote {}", path.display());
             }
             Ok(())
         }
-        Command::Export { run, out, precision, metrics, name } => export(&run, &out, precision, metrics.as_deref(), name),
+        Command::Export { run, checkpoint, sampling, out, precision, metrics, name } => {
+            let sampling = sampling.map(|p| read_sampling(&p)).transpose()?;
+            export(&run, checkpoint, &out, precision, metrics.as_deref(), sampling, name)
+        }
     }
 }
 
-/// The CelebA train and test partitions (at most `train_limit` / `test_limit` faces), saying
-/// on stderr how many faces each partition found.
-fn load_faces(data: &Path, cache: Option<PathBuf>, train_limit: Option<usize>, test_limit: Option<usize>) -> Result<(Faces, Faces)> {
+/// The CelebA partitions `wanted`, in that order, the first (training) one cut to
+/// `train_limit` faces, saying on stderr how many faces each partition found.
+fn load_faces(data: &Path, cache: Option<PathBuf>, wanted: &[Partition], train_limit: Option<usize>) -> Result<Vec<Faces>> {
     let cache = cache.or_else(default_cache);
-    let loaded = celeba::load_partitions(data, &[Partition::Train, Partition::Test], cache.as_deref())?;
-    let mut faces = loaded.into_iter().zip([train_limit, test_limit]).map(|((faces, report), limit)| {
-        eprintln!("{report}");
-        match limit {
-            Some(n) => faces.take(n),
-            None => faces,
-        }
-    });
-    Ok((faces.next().expect("train"), faces.next().expect("test")))
+    let loaded = celeba::load_partitions(data, wanted, cache.as_deref())?;
+    Ok(loaded
+        .into_iter()
+        .enumerate()
+        .map(|(i, (faces, report))| {
+            eprintln!("{report}");
+            match train_limit {
+                Some(n) if i == 0 => faces.take(n),
+                _ => faces,
+            }
+        })
+        .collect())
 }
 
 /// The optional files `jmvae eval` reads and writes for a faces model.
@@ -414,10 +532,26 @@ struct FaceEvalFiles<'a> {
     out: Option<&'a Path>,
 }
 
-/// `jmvae eval` for a faces model: attribute accuracy, baseline, coherence, reconstructions.
-fn eval_faces(model: &Jmvae, data: &Path, cache: Option<PathBuf>, files: FaceEvalFiles, limit: Option<usize>, seed: u64) -> Result<()> {
+/// `jmvae eval` for a faces model: attribute accuracy, baseline, coherence and read-back of
+/// requested attributes over temperatures, reconstructions; on the test or validation partition.
+#[allow(clippy::too_many_arguments)]
+fn eval_faces(
+    model: &Jmvae,
+    data: &Path,
+    cache: Option<PathBuf>,
+    files: FaceEvalFiles,
+    limit: Option<usize>,
+    seed: u64,
+    split: SplitName,
+    temperature: Temperature,
+) -> Result<()> {
     let device = device();
-    let (train, test) = load_faces(data, cache, None, limit)?;
+    let evaluated = if split == SplitName::Validation { Partition::Validation } else { Partition::Test };
+    let [train, test]: [Faces; 2] = load_faces(data, cache, &[Partition::Train, evaluated], None)?.try_into().expect("two partitions");
+    let test = match limit {
+        Some(n) => test.take(n),
+        None => test,
+    };
     let names = &model.config.modalities[model.config.index_of("attributes")?].labels;
     if *names != test.attribute_names {
         bail!("the model's attributes differ from those of `{}`", data.display());
@@ -426,15 +560,18 @@ fn eval_faces(model: &Jmvae, data: &Path, cache: Option<PathBuf>, files: FaceEva
         .classifier
         .map(|p| attribute_classifier::AttributeClassifier::load(p, names.len(), &device))
         .transpose()?;
-    let metrics = evaluate_faces::evaluate(model, &train, &test, classifier.as_ref(), seed, &device);
+    let split_name = if split == SplitName::Validation { "validation" } else { "test" };
+    let options = evaluate_faces::Options { seed, temperature, split: split_name, choose_temperature: split == SplitName::Validation };
+    let metrics = evaluate_faces::evaluate(model, &train, &test, classifier.as_ref(), &options, &device)?;
     let table = metrics.markdown();
     println!("{table}");
     if let Some(path) = files.reconstructions {
         let shown: Vec<usize> = (0..test.len().min(16)).collect();
         let data = dataset::Examples::inputs(&test, &shown, &device);
+        let image = model.config.index_of("image")?;
         let z = model.joint_encoder(&data.iter().cloned().map(Some).collect()).mean;
-        let decoded = jmvae::infer::decode_all(model, z).swap_remove(0).into_data().try_to_vec::<f32>()?;
-        let mut images = data[0].clone().into_data().try_to_vec::<f32>()?;
+        let decoded = jmvae::infer::decode_all(model, z).swap_remove(image).into_data().try_to_vec::<f32>()?;
+        let mut images = data[image].clone().into_data().try_to_vec::<f32>()?;
         images.extend(decoded);
         grid::save_colour_grid(path, &images, 2, shown.len(), celeba::SIDE)?;
         eprintln!("wrote {} (CelebA-derived: never commit or redistribute it)", path.display());
@@ -460,8 +597,10 @@ fn attribute_vector(names: &[String], present: &str) -> Result<Vec<f32>> {
 }
 
 /// `jmvae sample` for a faces model: one row of faces per attribute set.
-fn sample_faces(model: &Jmvae, sets: &[String], samples: usize, seed: u64, png: Option<&Path>, json: Option<&Path>, device: &Device) -> Result<()> {
+fn sample_faces(model: &Jmvae, sets: &[String], draw: Draw, png: Option<&Path>, json: Option<&Path>, device: &Device) -> Result<()> {
+    let Draw { samples, seed, temperature } = draw;
     let m = model.config.index_of("attributes").context("--attributes needs a faces model")?;
+    let image = model.config.index_of("image")?;
     let names = &model.config.modalities[m].labels;
     let sets: Vec<String> = if sets.is_empty() { vec![String::new()] } else { sets.to_vec() };
     let mut images = Vec::new();
@@ -469,18 +608,18 @@ fn sample_faces(model: &Jmvae, sets: &[String], samples: usize, seed: u64, png: 
     for set in &sets {
         let attributes = attribute_vector(names, set)?;
         let given = observe(&model.config, &[("attributes".into(), Observation::Values(attributes.clone()))], device)?;
-        let generated = generate(model, &given, samples, seed);
-        let image = generated[0].clone().into_data().try_to_vec::<f32>()?;
-        images.extend_from_slice(&image);
-        outputs.push(serde_json::json!({"present": set, "attributes": attributes, "image": image,
-            "attribute_probabilities": generated[1].clone().into_data().try_to_vec::<f32>()?}));
+        let generated = generate(model, &given, samples, seed, temperature);
+        let faces = generated[image].clone().into_data().try_to_vec::<f32>()?;
+        images.extend_from_slice(&faces);
+        outputs.push(serde_json::json!({"present": set, "attributes": attributes, "image": faces,
+            "attribute_probabilities": generated[m].clone().into_data().try_to_vec::<f32>()?}));
     }
     if let Some(path) = png {
         grid::save_colour_grid(path, &images, sets.len(), samples.max(1), celeba::SIDE)?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = json {
-        atomic::write_json(path, &serde_json::json!({"seed": seed, "samples": samples, "outputs": outputs}))?;
+        atomic::write_json(path, &serde_json::json!({"seed": seed, "samples": samples, "temperature": temperature, "outputs": outputs}))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
@@ -507,7 +646,7 @@ fn prepare_run(run: &RunDir, settings: RunSettings, resume: bool) -> Result<RunS
 }
 
 /// Read a manifest and its weights (beside it) and build the model.
-fn load_manifest(path: &Path, device: &Device) -> Result<(Manifest, Jmvae)> {
+pub(crate) fn load_manifest(path: &Path, device: &Device) -> Result<(Manifest, Jmvae)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
     let manifest = Manifest::from_json(&text).with_context(|| format!("`{}`", path.display()))?;
     let weights = path.with_file_name(&manifest.weights.file);
@@ -516,10 +655,19 @@ fn load_manifest(path: &Path, device: &Device) -> Result<(Manifest, Jmvae)> {
     Ok((manifest, model))
 }
 
-fn export(run_path: &Path, out: &Path, precision: Precision, metrics: Option<&Path>, name: Option<String>) -> Result<()> {
+fn export(
+    run_path: &Path,
+    which: Which,
+    out: &Path,
+    precision: Precision,
+    metrics: Option<&Path>,
+    sampling: Option<Sampling>,
+    name: Option<String>,
+) -> Result<()> {
     let run = RunDir::new(run_path);
     let settings = run.settings()?;
-    let (model, state) = run.load_model(&device())?;
+    let (model, state) = run.load_model_at(which, &device())?;
+    let best = if which == Which::Best { run.best_record()? } else { None };
     let bytes = to_safetensors(&model, precision)?;
     let stem = out.file_stem().context("--out needs a file name")?.to_string_lossy().to_string();
     let weights_name = format!("{stem}.safetensors");
@@ -542,10 +690,12 @@ fn export(run_path: &Path, out: &Path, precision: Precision, metrics: Option<&Pa
             "command": settings.command, "alpha": settings.alpha, "warmup": settings.warmup,
             "batch": settings.batch, "lr": settings.lr, "seed": settings.seed,
             "epochs": state.epoch, "steps": state.steps, "seconds": state.seconds,
-            "parameters": model.num_params(),
+            "parameters": model.num_params(), "validation": settings.validation,
+            "rescale": settings.rescale, "init": settings.init, "checkpoint": best.unwrap_or(serde_json::json!("latest")),
         }),
         metrics,
         notice: (settings.dataset == "celeba").then(|| CELEBA_NOTICE.to_string()),
+        sampling,
     };
     // Weights first, manifest last: a reader never sees a manifest naming absent weights.
     atomic::write_atomic(&out.with_file_name(&weights_name), &bytes)?;

@@ -13,6 +13,8 @@ pub const PIXELS: usize = 28 * 28;
 pub const CLASSES: usize = 10;
 /// The seed that binarises the test set once, so every evaluation sees the same bits.
 pub const TEST_BINARISATION_SEED: u64 = 0x6d6e_6973_74;
+/// The seed that binarises the validation split once.
+pub const VALIDATION_BINARISATION_SEED: u64 = 0x7661_6c69_64;
 
 /// One split: grey-level intensities in [0, 1] and labels.
 #[derive(Clone, Debug)]
@@ -37,6 +39,17 @@ impl Split {
     /// A copy whose pixels are drawn once as Bernoulli(intensity) from `seed`.
     pub fn binarised(&self, seed: u64) -> Split {
         Split { images: SeededRng::new(seed).bernoulli(&self.images), labels: self.labels.clone() }
+    }
+
+    /// The first `len - n` examples for training and the last `n` held out for validation;
+    /// refused when nothing would be left to train on.
+    pub fn hold_out(self, n: usize) -> Result<(Split, Split)> {
+        if n >= self.len() {
+            bail!("--validation {n} would hold out all {} training examples; use fewer", self.len());
+        }
+        let keep = self.len() - n;
+        let validation = Split { images: self.images[keep * PIXELS..].to_vec(), labels: self.labels[keep..].to_vec() };
+        Ok((self.take(keep), validation))
     }
 
     /// The first `n` examples (all when `n` is larger).
@@ -133,6 +146,18 @@ pub mod tests {
         let a = mnist.test.binarised(1);
         assert_eq!(a.images, mnist.test.binarised(1).images);
         assert!(a.images.iter().all(|&p| p == 0.0 || p == 1.0));
+    }
+
+    #[test]
+    fn validation_is_held_out_of_the_end_of_training() {
+        let dir = tempfile::tempdir().unwrap();
+        write_fixture(dir.path(), 20);
+        let (train, validation) = Mnist::load(dir.path()).unwrap().train.hold_out(5).unwrap();
+        assert_eq!((train.len(), validation.len()), (15, 5));
+        assert_eq!(validation.labels, [5, 6, 7, 8, 9]);
+        assert_eq!(validation.image(0)[(5 * 2 + 4) * 28], 1.0);
+        let err = format!("{:#}", Mnist::load(dir.path()).unwrap().train.hold_out(20).unwrap_err());
+        assert!(err.contains("--validation 20") && err.contains("all 20"), "{err}");
     }
 
     #[test]

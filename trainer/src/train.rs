@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::batch::chunks;
 use crate::checkpoint::{RunDir, RunSettings, TrainingState};
+use crate::mnist::Split;
 use crate::dataset::{Dataset, Examples};
 use crate::evaluate::{label_accuracy, mean_log_marginals};
 use crate::evaluate_faces::attribute_accuracy;
@@ -35,8 +36,9 @@ fn epoch_rng(seed: u64, epoch: usize) -> SeededRng {
 /// Train until `epochs` epochs are done, resuming from the run's latest checkpoint if any.
 pub fn train(run: &RunDir, settings: &RunSettings, data: &Dataset, epochs: usize, monitor: Monitor, device: &Device) -> Result<()> {
     let device = device.clone().autodiff();
-    let objective = Objective::jmvae_kl(settings.alpha)?;
+    let objective = Objective::jmvae_kl(settings.alpha)?.rescaled(likelihood_weights(settings)?)?;
     let (mut model, mut optimizer, mut state) = start_or_resume(run, settings, &device)?;
+    let mut best = run.best_record()?.and_then(|b| b["score"].as_f64());
     if state.epoch >= epochs {
         bail!("`{}` already has {} epochs; ask for more with --epochs", run.path.display(), state.epoch);
     }
@@ -46,7 +48,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, data: &Dataset, epochs: usize
     for epoch in state.epoch..epochs {
         let started = Instant::now();
         let beta = Objective::warmup_beta(epoch, settings.warmup);
-        let weights = Objective { beta, ..objective };
+        let weights = Objective { beta, ..objective.clone() };
         let mut rng = epoch_rng(settings.seed, epoch);
         let train = data.epoch(rng.next_u64());
         let mut order: Vec<usize> = (0..train.len()).collect();
@@ -59,7 +61,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, data: &Dataset, epochs: usize
             batch.truncate(modalities);
             let eps = Tensor::from_data(TensorData::new(rng.normals(indices.len() * latent), [indices.len(), latent]), &device);
             let terms = Terms::compute(&model, &batch, eps);
-            let loss = terms.loss(weights);
+            let loss = terms.loss(&weights);
             let means = terms.means().into_data().try_to_vec::<f32>()?;
             let loss_value = loss.clone().into_scalar::<f32>();
             if !loss_value.is_finite() {
@@ -91,15 +93,44 @@ pub fn train(run: &RunDir, settings: &RunSettings, data: &Dataset, epochs: usize
         });
         let valid = model.valid();
         let plain = device.clone().inner();
-        record["test_elbo"] = json!(test_elbo(&valid, data.test(), &plain, settings.seed));
+        let (monitored, split) = data.monitored();
+        record["monitored_split"] = json!(split);
+        record[format!("{split}_elbo")] = json!(test_elbo(&valid, monitored, &plain, settings.seed));
+        let mut score = None;
         if monitor.every > 0 && (state.epoch % monitor.every == 0 || state.epoch == epochs) {
-            watch(&mut record, &valid, data, monitor, &plain);
+            score = watch(&mut record, &valid, data, monitor, &plain);
         }
         run.save_checkpoint(&model, &optimizer, &state)?;
+        // The best checkpoint is chosen on validation only, never on the test set.
+        if let (Some(score), "validation") = (score, split) {
+            if best.is_none_or(|b| score > b) {
+                best = Some(score);
+                let why = json!({"epoch": state.epoch, "score": score, "rule": best_rule(data)});
+                run.save_best(&valid, &state, &why)?;
+                record["best"] = json!(true);
+            }
+        }
         run.append_metrics(&record)?;
         eprintln!("{}", summary_line(&record));
     }
     Ok(())
+}
+
+/// λ_m for each modality of the config, from the run's `name=weight` pairs (1 where unnamed).
+fn likelihood_weights(settings: &RunSettings) -> Result<Vec<f64>> {
+    let mut weights = vec![1.0; settings.config.modalities.len()];
+    for (name, weight) in &settings.rescale {
+        weights[settings.config.index_of(name)?] = *weight;
+    }
+    Ok(weights)
+}
+
+/// What "best" means for the checkpoint kept in `best/`.
+fn best_rule(data: &Dataset) -> &'static str {
+    match data {
+        Dataset::Mnist { .. } => "highest validation log p(x) (q(z|x) proposal, the monitor's K and examples)",
+        Dataset::Faces { .. } => "highest mean validation attribute accuracy from images",
+    }
 }
 
 fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Result<(Jmvae, ModuleOptimizer, TrainingState)> {
@@ -112,30 +143,47 @@ fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Res
         return Ok((model, optimizer, state));
     }
     device.seed(settings.seed);
-    let model = Jmvae::new(&settings.config, device)?;
+    let model = match &settings.init {
+        Some(manifest) => {
+            let (loaded, model) = crate::load_manifest(std::path::Path::new(manifest), device)?;
+            if loaded.config != settings.config {
+                bail!("--init `{manifest}` has another model config than this run; fine-tune with the same networks");
+            }
+            eprintln!("starting from the weights of `{manifest}`");
+            model
+        }
+        None => Jmvae::new(&settings.config, device)?,
+    };
     Ok((model, optimizer, TrainingState { epoch: 0, steps: 0, seconds: 0.0 }))
 }
 
-/// The test metrics worth watching during training: MNIST's log p(x) and label accuracy,
-/// or the faces' mean attribute accuracy from images.
-fn watch(record: &mut serde_json::Value, model: &Jmvae, data: &Dataset, monitor: Monitor, device: &Device) {
+/// The metrics worth watching during training, on the monitored split: MNIST's log p(x) and
+/// label accuracy, or the faces' mean attribute accuracy from images. Returns the score that
+/// picks the best checkpoint (log p(x), or attribute accuracy).
+fn watch(record: &mut serde_json::Value, model: &Jmvae, data: &Dataset, monitor: Monitor, device: &Device) -> Option<f64> {
     let multimodal = model.config.modalities.len() > 1;
+    let (_, split) = data.monitored();
     match data {
-        Dataset::Mnist { test, .. } => {
-            let subset = test.take(monitor.examples);
+        Dataset::Mnist { test, validation, .. } => {
+            let watched: &Split = validation.as_ref().unwrap_or(test);
+            let subset = watched.take(monitor.examples);
             let proposal: &[usize] = if model.unimodal_encoders.is_empty() { &[0, 1][..model.config.modalities.len()] } else { &[0] };
-            record["test_log_px"] = json!(mean_log_marginals(model, &subset, proposal, &[&[0]], monitor.k, 1, device)[0]);
-            record["test_log_px_k"] = json!(monitor.k);
-            record["test_log_px_examples"] = json!(subset.len());
+            let log_px = mean_log_marginals(model, &subset, proposal, &[&[0]], monitor.k, 1, device)[0];
+            record[format!("{split}_log_px")] = json!(log_px);
+            record[format!("{split}_log_px_k")] = json!(monitor.k);
+            record[format!("{split}_log_px_examples")] = json!(subset.len());
             if multimodal {
-                record["label_accuracy"] = json!(label_accuracy(model, test, device));
+                record[format!("{split}_label_accuracy")] = json!(label_accuracy(model, watched, device));
             }
+            Some(log_px)
         }
-        Dataset::Faces { test, .. } if multimodal => {
-            let per_attribute = attribute_accuracy(model, test, device);
-            record["attribute_accuracy"] = json!(per_attribute.iter().sum::<f64>() / per_attribute.len() as f64);
+        Dataset::Faces { test, validation, .. } if multimodal => {
+            let per_attribute = attribute_accuracy(model, validation.as_ref().unwrap_or(test), device);
+            let mean = per_attribute.iter().sum::<f64>() / per_attribute.len() as f64;
+            record[format!("{split}_attribute_accuracy")] = json!(mean);
+            Some(mean)
         }
-        Dataset::Faces { .. } => {}
+        Dataset::Faces { .. } => None,
     }
 }
 
@@ -150,7 +198,7 @@ fn test_elbo(model: &Jmvae, test: &dyn Examples, device: &Device, seed: u64) -> 
         data.truncate(n);
         let eps = Tensor::from_data(TensorData::new(rng.normals(indices.len() * latent), [indices.len(), latent]), device);
         let terms = Terms::compute(model, &data, eps);
-        total += terms.objective(Objective { alpha: 0.0, beta: 1.0 }).sum().into_scalar::<f64>();
+        total += terms.objective(&Objective::elbo()).sum().into_scalar::<f64>();
     }
     total / test.len() as f64
 }
@@ -183,20 +231,24 @@ fn epoch_bar(steps: usize, epoch: usize, epochs: usize) -> ProgressBar {
 }
 
 fn summary_line(record: &serde_json::Value) -> String {
+    let split = record["monitored_split"].as_str().unwrap_or("test");
     let mut line = format!(
-        "epoch {:>4}  loss {:>8.3}  test elbo {:>8.3}  {:>6.0} samples/s",
+        "epoch {:>4}  loss {:>8.3}  {split} elbo {:>8.3}  {:>6.0} samples/s",
         record["epoch"], record["train_loss"].as_f64().unwrap_or(f64::NAN),
-        record["test_elbo"].as_f64().unwrap_or(f64::NAN),
+        record[format!("{split}_elbo")].as_f64().unwrap_or(f64::NAN),
         record["samples_per_second"].as_f64().unwrap_or(0.0)
     );
-    if let Some(v) = record["test_log_px"].as_f64() {
-        line.push_str(&format!("  test log p(x) {v:.3} (K={})", record["test_log_px_k"]));
+    if let Some(v) = record[format!("{split}_log_px")].as_f64() {
+        line.push_str(&format!("  {split} log p(x) {v:.3} (K={})", record[format!("{split}_log_px_k")]));
     }
-    if let Some(v) = record["label_accuracy"].as_f64() {
+    if let Some(v) = record[format!("{split}_label_accuracy")].as_f64() {
         line.push_str(&format!("  label acc {:.2} %", v * 100.0));
     }
-    if let Some(v) = record["attribute_accuracy"].as_f64() {
+    if let Some(v) = record[format!("{split}_attribute_accuracy")].as_f64() {
         line.push_str(&format!("  attribute acc {:.2} %", v * 100.0));
+    }
+    if record["best"].as_bool() == Some(true) {
+        line.push_str("  (best so far)");
     }
     line
 }
