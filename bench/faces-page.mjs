@@ -8,11 +8,13 @@
 // CPU fallback (?backend=cpu), each in a fresh browser context:
 //   - first faces: navigation start -> the first grid of 16 faces drawn (body[data-first-face-ms]);
 //     downloads, wasm compilation, model load and the first generate call;
-//   - the page's first generate({attributes}, {samples: 16}) (#faces-timing[data-first-ms]),
+//   - the page's first generate({attributes}, {samples: 16, readBack: true}) (#faces-timing[data-first-ms]),
 //     the call that pays for shader compilation;
 //   - generate({attributes}, {samples: 16, seed}) from this script: a first call, then the
 //     median of N warm calls; the same for samples: 1 (one face);
-//   - reading a face: generate({image}, {samples: 0}), first and warm.
+//   - reading a face: generate({image}, {samples: 0}), first and warm;
+//   - what reading the grid back costs (the page asks for it with every grid): warm 16-face
+//     calls with and without `readBack: true`, alternated, N of each after a warm-up of both.
 // Then the bytes the faces page ships (the shared wasm and page code, the faces weights), raw
 // and gzip -9.
 //
@@ -25,7 +27,10 @@ import { join } from 'node:path';
 
 import { CHROMIUM, LOAD_TIMEOUT_MS, ROOT, launchBrowser, startServer } from '../tests/browser/helpers.mjs';
 import { PRESETS, presetVector } from '../www/faces.js';
-import { FACES_SECTION, adapterInfo, benchRecord, parseArgs, resultsTable, adapterLine, bytesTable, measureBytes, median, ms, msFine, walk } from './page.mjs';
+import {
+  FACES_SECTION, adapterInfo, adapterLine, benchRecord, bytesTable, measureBytes, median, ms, msFine, parseArgs, readBackRows, resultsTable,
+  timeReadBack, walk,
+} from './page.mjs';
 
 const BACKENDS = [
   { name: 'WebGPU', query: '?panel=faces&backend=webgpu' },
@@ -55,7 +60,8 @@ async function measureBackend(browser, url, backend, runs, vectors) {
     const sixteen = await timeCalls(page, 'generate', 16, runs, vectors);
     const one = await timeCalls(page, 'generate', 1, runs, vectors);
     const read = await timeCalls(page, 'read', 0, runs, vectors);
-    return { name: backend.name, query: backend.query, ...loaded, sixteen, one, read, adapter: await adapterInfo(page) };
+    const readBack = await timeReadBack(page, 'faces', runs, vectors);
+    return { name: backend.name, query: backend.query, ...loaded, sixteen, one, read, readBack, adapter: await adapterInfo(page) };
   } finally {
     await context.close();
   }
@@ -110,7 +116,7 @@ function timingTable(results) {
   const rows = [
     ['backend actually used', (r) => r.backend],
     ['navigation → first face grid on screen', (r) => ms(r.firstFaceMs)],
-    ["page's first generate, 16 faces (cold: pipelines compiled)", (r) => ms(r.pageFirstGenerateMs)],
+    ["page's first generate, 16 faces and their read-back (cold: pipelines compiled)", (r) => ms(r.pageFirstGenerateMs)],
     ["bench's first call, 16 faces", (r) => msFine(r.sixteen.firstMs)],
     ['16 faces, warm (median)', warm('sixteen')],
     ['16 faces, warm (min – max)', range('sixteen')],
@@ -119,6 +125,7 @@ function timingTable(results) {
     ['1 face, warm (min – max)', range('one')],
     ['reading a face (encode + decode the mean), first', (r) => msFine(r.read.firstMs)],
     ['reading a face, warm (median)', warm('read')],
+    ...readBackRows('faces'),
   ];
   return resultsTable(results, rows);
 }
@@ -139,7 +146,7 @@ function report(run) {
     '',
     '### Time',
     '',
-    `The faces tab opened directly (\`?panel=faces\`), each backend in a fresh browser context. Calls are \`generate({ attributes }, { samples, seed })\` over the presets, timed in the page around the await; "warm" is over ${run.runs} calls after the first.`,
+    `The faces tab opened directly (\`?panel=faces\`), each backend in a fresh browser context. Calls are \`generate({ attributes }, { samples, seed })\` over the presets at the model's default temperature, timed in the page around the await; "warm" is over ${run.runs} calls after the first. The page itself asks for \`readBack: true\` (its first generate includes it); the read-back rows alternate ${run.runs} calls with and ${run.runs} without it.`,
     '',
     ...timingTable(run.results),
     '',

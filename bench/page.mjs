@@ -8,10 +8,12 @@
 // browser context, so nothing is cached between them:
 //   - first digit: navigation start -> the first digits drawn (body[data-first-digit-ms]);
 //     downloads, wasm compilation, model load, warm-up and the first generate call;
-//   - the page's first generate({label: 0}, {samples: 16, seed: 7}) (#timing[data-first-ms]),
+//   - the page's first generate({label: 0}, {samples: 16, seed: 7, readBack: true}) (#timing[data-first-ms]),
 //     the call that pays for shader compilation;
 //   - generate({label}, {samples: 16, seed}) from this script: its first call, then the median
-//     of N warm calls; and the same for samples: 1 (a new batch size may compile anew).
+//     of N warm calls; and the same for samples: 1 (a new batch size may compile anew);
+//   - what reading the grid back costs (the page asks for it with every grid): warm 16-sample
+//     calls with and without `readBack: true`, alternated, N of each after a warm-up of both.
 // Then the bytes the MNIST page ships, raw and gzip -9, with totals.
 //
 // Prints a Markdown report, writes it to bench/page-results.md (or --out), and prints one JSON
@@ -71,8 +73,9 @@ async function measureBackend(browser, url, backend, runs) {
     if (loaded.state !== 'ready') return { name: backend.name, error: loaded.error || `state ${loaded.state}` };
     const sixteen = await timeGenerate(page, 16, runs);
     const one = await timeGenerate(page, 1, runs);
+    const readBack = await timeReadBack(page, 'digits', runs);
     const adapter = await adapterInfo(page);
-    return { name: backend.name, query: backend.query, ...loaded, sixteen, one, adapter };
+    return { name: backend.name, query: backend.query, ...loaded, sixteen, one, readBack, adapter };
   } finally {
     await context.close();
   }
@@ -98,6 +101,50 @@ function timeGenerate(page, samples, runs) {
     },
     { samples, runs, seed: SEED },
   );
+}
+
+/**
+ * Warm 16-sample grids with and without `readBack: true` (the page's call and the same call
+ * without the reading), alternated so that drift hits both alike: a warm-up of each, then
+ * `runs` pairs over the labels (digits) or the presets' `vectors` (faces). `hasReadBack` is
+ * false for a pkg/ that ignores the option (then both columns time the same call).
+ */
+export function timeReadBack(page, demo, runs, vectors = []) {
+  return page.evaluate(
+    async ({ demo, runs, seed, vectors }) => {
+      const model = demo === 'faces' ? window.jmvae.faces.model : window.jmvae.model;
+      const given = (i) => (demo === 'faces' ? { attributes: Float32Array.from(vectors[i % vectors.length]) } : { label: i % 10 });
+      let hasReadBack = false;
+      const time = (i, readBack) =>
+        window.jmvae.run(async () => {
+          const started = performance.now();
+          const out = await model.generate(given(i), { samples: 16, seed: seed + i, readBack });
+          const ms = Math.round((performance.now() - started) * 10) / 10;
+          if (readBack && out.readBack) hasReadBack = true;
+          return ms;
+        });
+      await time(0, false);
+      await time(0, true);
+      const plainMs = [];
+      const readBackMs = [];
+      for (let i = 0; i < runs; i++) {
+        plainMs.push(await time(i + 1, false));
+        readBackMs.push(await time(i + 1, true));
+      }
+      return { plainMs, readBackMs, hasReadBack };
+    },
+    { demo, runs, seed: SEED, vectors },
+  );
+}
+
+/** The rows of a results table on read-back's cost, for `noun` ("samples", "faces"). */
+export function readBackRows(noun) {
+  const measured = (cell) => (r) => (r.readBack.hasReadBack ? cell(r.readBack) : 'n/a (pkg/ without readBack)');
+  return [
+    [`16 ${noun}, warm, no read-back (median, alternated with the next row)`, (r) => msFine(median(r.readBack.plainMs))],
+    [`16 ${noun} read back too (\`readBack: true\`), warm (median)`, measured((b) => msFine(median(b.readBackMs)))],
+    ['read-back cost per grid (median of the pairs\' differences)', measured((b) => msFine(median(b.readBackMs.map((v, i) => v - b.plainMs[i]))))],
+  ];
 }
 
 /**
@@ -176,13 +223,14 @@ function timingTable(results) {
   const rows = [
     ['backend actually used', (r) => r.backend],
     ['navigation → first digit on screen', (r) => ms(r.firstDigitMs)],
-    ["page's first generate, 16 samples (cold: pipelines compiled)", (r) => ms(r.pageFirstGenerateMs)],
+    ["page's first generate, 16 samples and their read-back (cold: pipelines compiled)", (r) => ms(r.pageFirstGenerateMs)],
     ["bench's first call, 16 samples (the warm-up)", (r) => msFine(r.sixteen.firstMs)],
     ['16 samples, warm (median)', (r) => msFine(median(r.sixteen.warmMs))],
     ['16 samples, warm (min – max)', (r) => `${msFine(Math.min(...r.sixteen.warmMs))} – ${msFine(Math.max(...r.sixteen.warmMs))}`],
     ["bench's first call, 1 sample (new batch size; the warm-up)", (r) => msFine(r.one.firstMs)],
     ['1 sample, warm (median)', (r) => msFine(median(r.one.warmMs))],
     ['1 sample, warm (min – max)', (r) => `${msFine(Math.min(...r.one.warmMs))} – ${msFine(Math.max(...r.one.warmMs))}`],
+    ...readBackRows('samples'),
   ];
   return resultsTable(results, rows);
 }
@@ -234,7 +282,7 @@ function report(run) {
     '',
     '## Time',
     '',
-    `Each backend in a fresh browser context. Calls are \`generate({ label }, { samples, seed })\`, timed in the page around the await (result back on the host); "warm" is over ${run.runs} calls after the first.`,
+    `Each backend in a fresh browser context. Calls are \`generate({ label }, { samples, seed })\` at the model's default temperature, timed in the page around the await (result back on the host); "warm" is over ${run.runs} calls after the first. The page itself asks for \`readBack: true\` (its first generate includes it); the read-back rows alternate ${run.runs} calls with and ${run.runs} without it.`,
     '',
     ...timingTable(run.results),
     '',

@@ -18,9 +18,12 @@ export class Model {
     encode(given: any): Promise<any>;
     /**
      * Generate every modality from the given ones: `given` maps modality names to a class
-     * index (categorical) or an array of values in [0, 1]; `options.samples` latents are drawn
-     * with `options.seed` (0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
-     * samples }`, each array holding `max(samples, 1)` rows.
+     * index (categorical) or an array of values in [0, 1]; `options.samples` latents
+     * z = μ + τ·σ·ε are drawn with `options.seed` at `options.temperature` τ (default: the
+     * manifest's; 0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
+     * samples, temperature }`, each array holding `max(samples, 1)` rows; with
+     * `options.readBack`, also `readBack: { <given name>: Float32Array }`, the model's own
+     * reading of what it generated (see `infer::read_back`).
      */
     generate(given: any, options: any): Promise<any>;
     /**
@@ -33,6 +36,10 @@ export class Model {
      * `'webgpu'` or `'cpu'`: the backend that actually runs.
      */
     readonly backend: string;
+    /**
+     * The temperature `generate` uses when none is given (the manifest's `sampling.temperature`).
+     */
+    readonly defaultTemperature: number;
     /**
      * Why `'auto'` fell back to the CPU, if it did.
      */
@@ -63,6 +70,7 @@ export interface InitOutput {
     readonly __wbg_model_free: (a: number, b: number) => void;
     readonly model_backend: (a: number) => [number, number];
     readonly model_decode: (a: number, b: any) => any;
+    readonly model_defaultTemperature: (a: number) => number;
     readonly model_encode: (a: number, b: any) => any;
     readonly model_fallbackReason: (a: number) => [number, number];
     readonly model_generate: (a: number, b: any, c: any) => any;
@@ -73,11 +81,11 @@ export interface InitOutput {
     readonly start: () => void;
     readonly wasm_bindgen__convert__closures_____invoke__h00fe9a0657495941: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_15: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_14: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15: (a: number, b: number, c: any) => void;
     readonly __wbindgen_malloc_command_export: (a: number, b: number) => number;
     readonly __wbindgen_realloc_command_export: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free_command_export: (a: number, b: number, c: number) => void;

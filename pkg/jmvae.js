@@ -46,6 +46,14 @@ export class Model {
         return ret;
     }
     /**
+     * The temperature `generate` uses when none is given (the manifest's `sampling.temperature`).
+     * @returns {number}
+     */
+    get defaultTemperature() {
+        const ret = wasm.model_defaultTemperature(this.__wbg_ptr);
+        return ret;
+    }
+    /**
      * The Gaussian q(z|given): resolves to `{ mean: Float32Array, std: Float32Array }`.
      * @param {any} given
      * @returns {Promise<any>}
@@ -69,9 +77,12 @@ export class Model {
     }
     /**
      * Generate every modality from the given ones: `given` maps modality names to a class
-     * index (categorical) or an array of values in [0, 1]; `options.samples` latents are drawn
-     * with `options.seed` (0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
-     * samples }`, each array holding `max(samples, 1)` rows.
+     * index (categorical) or an array of values in [0, 1]; `options.samples` latents
+     * z = μ + τ·σ·ε are drawn with `options.seed` at `options.temperature` τ (default: the
+     * manifest's; 0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
+     * samples, temperature }`, each array holding `max(samples, 1)` rows; with
+     * `options.readBack`, also `readBack: { <given name>: Float32Array }`, the model's own
+     * reading of what it generated (see `infer::read_back`).
      * @param {any} given
      * @param {any} options
      * @returns {Promise<any>}
@@ -166,6 +177,10 @@ function __wbg_get_imports() {
             const len1 = WASM_VECTOR_LEN;
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        },
+        __wbg___wbindgen_is_falsy_d864b623500ae65d: function(arg0) {
+            const ret = !arg0;
+            return ret;
         },
         __wbg___wbindgen_is_function_741ff2bb612836f5: function(arg0) {
             const ret = typeof(arg0) === 'function';
@@ -1068,33 +1083,33 @@ function __wbg_get_imports() {
             arg0.writeBuffer(arg1, arg2, getArrayU8FromWasm0(arg3, arg4), arg5, arg6);
         }, arguments); },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 24708, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 24709, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDevice")], shim_idx: 12679, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDevice")], shim_idx: 12680, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDeviceLostInfo")], shim_idx: 12678, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDeviceLostInfo")], shim_idx: 12679, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUUncapturedErrorEvent")], shim_idx: 12678, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_14);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUUncapturedErrorEvent")], shim_idx: 12679, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("any")], shim_idx: 12679, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_15);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("any")], shim_idx: 12680, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("undefined")], shim_idx: 12679, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("undefined")], shim_idx: 12680, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17);
             return ret;
         },
         __wbindgen_generic_0000000000000007: function(arg0) {
@@ -1141,8 +1156,8 @@ function wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_14(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_14(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b(arg0, arg1, arg2) {
@@ -1159,15 +1174,15 @@ function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed(arg0, arg
     }
 }
 
-function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_15(arg0, arg1, arg2) {
-    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_15(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16(arg0, arg1, arg2) {
+    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16(arg0, arg1, arg2);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
 }
 
-function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16(arg0, arg1, arg2) {
-    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17(arg0, arg1, arg2) {
+    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17(arg0, arg1, arg2);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }

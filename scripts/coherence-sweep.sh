@@ -24,7 +24,6 @@ configs=(
   "zero|--alpha 0"
   "kl0.1-warmup20|--alpha 0.1 --warmup 20"
   "kl0.1-label20|--alpha 0.1 --rescale label=20"
-  "kl1-label20|--alpha 1 --rescale label=20"
 )
 
 one() {

@@ -92,8 +92,10 @@ impl Temperature {
     /// τ, refused with the allowed range when negative, NaN or above [`Temperature::MAX`].
     pub fn new(tau: f32) -> Result<Self, ModelError> {
         if !(0.0..=Self::MAX).contains(&tau) {
+            // Infinity as JavaScript and JSON users write it, not Rust's `inf`.
+            let shown = if tau.is_infinite() { format!("{}Infinity", if tau < 0.0 { "-" } else { "" }) } else { tau.to_string() };
             return Err(ModelError::InvalidInput(format!(
-                "temperature {tau} is outside the allowed range 0 to {} (1 samples q(z|given), 0 decodes its mean)",
+                "temperature {shown} is outside the allowed range 0 to {} (1 samples q(z|given), 0 decodes its mean)",
                 Self::MAX
             )));
         }
@@ -181,8 +183,13 @@ pub fn read_back(model: &Jmvae, given: &Inputs, generated: &[Tensor<2>]) -> Vec<
         return vec![None; given.len()];
     }
     let z = model.posterior(&from).mean;
-    let decoded = decode_all(model, z);
-    given.iter().zip(decoded).map(|(g, d)| g.as_ref().map(|_| d)).collect()
+    // Only the given modalities are decoded again: the generated ones are already known.
+    given
+        .iter()
+        .zip(&model.config.modalities)
+        .enumerate()
+        .map(|(m, (g, modality))| g.as_ref().map(|_| mean(modality, model.decode_logits(m, z.clone()))))
+        .collect()
 }
 
 #[cfg(test)]
@@ -247,9 +254,9 @@ mod tests {
 
     #[test]
     fn bad_temperatures_name_the_value_and_the_range() {
-        for tau in [-0.1, f32::NAN, 10.5, f32::INFINITY] {
+        for (tau, shown) in [(-0.1, "-0.1"), (f32::NAN, "NaN"), (10.5, "10.5"), (f32::INFINITY, "Infinity")] {
             let err = Temperature::new(tau).unwrap_err().to_string();
-            assert!(err.contains(&tau.to_string()) && err.contains("0 to 10"), "{err}");
+            assert!(err.contains(&format!("temperature {shown} ")) && err.contains("0 to 10"), "{err}");
         }
         assert!("abc".parse::<Temperature>().unwrap_err().to_string().contains("`abc` is not a number"));
         assert_eq!("0.5".parse::<Temperature>().unwrap().value(), 0.5);

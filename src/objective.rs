@@ -128,6 +128,19 @@ impl Terms {
     }
 }
 
+/// The bound of one modality alone, for refitting q(z|x_m) to the model's own posterior
+/// p(z|x_m) ∝ p(x_m|z)^λ p(z) while every other network stays fixed (a documented deviation:
+/// JMVAE-kl fits q(z|x_m) to cover the joint posteriors instead):
+/// `L_m = E_q(z|x_m)[λ · log p(x_m|z)] - KL(q(z|x_m) || p(z))`, per example, `[batch, 1]`.
+/// Returns `(L_m, log p(x_m|z), KL)`.
+pub fn unimodal_elbo(model: &Jmvae, m: usize, x: Tensor<2>, eps: Tensor<2>, weight: f64) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    let q = model.unimodal_encoder(m, x.clone());
+    let z = q.sample(eps);
+    let log_p = log_likelihood(&model.config.modalities[m], model.decode_logits(m, z), x);
+    let kl = q.kl_to_prior();
+    (log_p.clone().mul_scalar(weight) - kl.clone(), log_p, kl)
+}
+
 fn sum(terms: &[Tensor<2>]) -> Tensor<2> {
     terms.iter().cloned().reduce(|a, b| a + b).expect("at least one term")
 }
@@ -186,6 +199,19 @@ mod tests {
         let means = terms.means().into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(means.len(), 5);
         assert!(means[2..].iter().all(|kl| kl.abs() < 1e-6));
+    }
+
+    #[test]
+    fn the_unimodal_bound_of_a_zero_model_is_the_uniform_label() {
+        // All weights zero: q(z|w) = N(0, I), so KL = 0, and p(w|z) is uniform over 10 classes.
+        let device = Device::default();
+        let model = Jmvae::new(&ModelConfig::mnist(), &device).unwrap().map(&mut Zeros);
+        let label = Tensor::from_data(TensorData::new([[0.0f32, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]; 2].concat(), [2, 10]), &device);
+        let (bound, log_p, kl) = unimodal_elbo(&model, 1, label, Tensor::ones([2, 64], &device), 3.0);
+        let expected = -3.0 * 10f32.ln();
+        assert!((bound.into_data().try_to_vec::<f32>().unwrap()[0] - expected).abs() < 1e-4);
+        assert!((log_p.into_data().try_to_vec::<f32>().unwrap()[1] + 10f32.ln()).abs() < 1e-4);
+        assert!(kl.into_data().try_to_vec::<f32>().unwrap().iter().all(|k| k.abs() < 1e-6));
     }
 
     #[test]

@@ -243,7 +243,9 @@ fn parse_temperature(value: &JsValue, default: Temperature) -> Result<Temperatur
         return Ok(default);
     }
     let Some(tau) = value.as_f64() else {
-        return Err(error(format!("temperature must be a number from 0 to {}, got {}", Temperature::MAX, js_message(value))));
+        let shown = value.as_bool().map(|b| b.to_string()).or_else(|| value.as_string().map(|s| format!("'{s}'")));
+        let shown = shown.unwrap_or_else(|| "a value that is not a number".into());
+        return Err(error(format!("temperature must be a number from 0 to {}, got {shown}", Temperature::MAX)));
     };
     Temperature::new(tau as f32).map_err(error)
 }

@@ -5,7 +5,9 @@
 // Plain ES modules, no framework, no build step. The page is served from the repository root
 // (node scripts/serve.mjs) because the wasm package lives in ../pkg/, beside www/. Every URL
 // is relative, so the page also works from a sub-directory or inside an iframe; ?panel=faces
-// (or #faces) opens the faces demo directly.
+// (or #faces) opens the faces demo directly. The URL follows the state of the demo shown
+// (label, seed, temperature, attributes...; page-link.js), so that a copied link or a reload
+// draws the same images.
 //
 // For tests and the curious: `window.jmvae = { model, ready, faces: { model, ready }, run, show }`.
 // <body> carries data-panel (the tab shown), data-state="loading|ready|error" (of the demo
@@ -19,6 +21,7 @@ import { reportUncaughtErrors } from './error-display.js';
 import { rememberPanics } from './error-messages.js';
 import { startFaces } from './faces-demo.js';
 import { panelFrom } from './options.js';
+import { createPageLink } from './page-link.js';
 import { VIEWS } from './page-state.js';
 import { createQueue } from './queue.js';
 import { setupTabs } from './tabs.js';
@@ -32,16 +35,19 @@ function main() {
   window.jmvae = { model: null, ready: null, faces: { model: null, ready: null }, run: queue.run, show: null };
   const demos = { digits: window.jmvae, faces: window.jmvae.faces };
 
+  const link = createPageLink();
+
   // A demo starts the first time it is shown; its failure is already on screen (#error).
   function load(name) {
+    link.show(name);
     if (demos[name].ready) return;
-    demos[name].ready = starts[name](queue);
+    demos[name].ready = starts[name](queue, link.tab(name));
     demos[name].ready.catch(() => {}); // shown in the demo's error box; not an "unhandled" rejection
   }
   const show = setupTabs($('tabs'), load);
   window.jmvae.show = show;
   window.addEventListener('hashchange', () => show(panelFrom(location.search, location.hash)));
-  show(panelFrom(location.search, location.hash));
+  show(link.panel);
 }
 
 main();

@@ -10,8 +10,11 @@ import { setupDrawing } from './panels/draw.js';
 import { setupGenerate } from './panels/generate.js';
 import { setupInterpolation } from './panels/interpolate.js';
 
-/** Load everything, show the first digits, and resolve to the model once the demo is ready. */
-export function startDigits(queue) {
+/**
+ * Load everything, show the first digits (as `link.initial` asks, from a permalink), and
+ * resolve to the model once the demo is ready.
+ */
+export function startDigits(queue, link) {
   return startDemo(view, { title: 'model', manifestOf: (options) => options.model }, async (model, options, step) => {
     window.jmvae.model = model;
     const { labels } = checkMnist(model);
@@ -19,7 +22,7 @@ export function startDigits(queue) {
     showManifest(model.manifest);
 
     step('Generating the first digits');
-    const refreshGrid = setupGenerate(model, queue, labels, view);
+    const refreshGrid = setupGenerate(model, queue, labels, view, link);
     setupDrawing(model, queue, labels, view);
     const refreshInterpolation = setupInterpolation(model, queue, labels, view);
     await refreshGrid();

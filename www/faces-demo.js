@@ -12,8 +12,11 @@ import { setupFacesEdit } from './panels/faces-edit.js';
 import { setupFacesGenerate } from './panels/faces-generate.js';
 import { setupFacesUpload } from './panels/faces-upload.js';
 
-/** Load the faces model, show the first faces, and resolve to the model once the demo is ready. */
-export function startFaces(queue) {
+/**
+ * Load the faces model, show the first faces (as `link.initial` asks, from a permalink), and
+ * resolve to the model once the demo is ready.
+ */
+export function startFaces(queue, link) {
   return startDemo(view, { title: 'faces model', manifestOf: (options) => options.facesModel }, async (model, options, step) => {
     window.jmvae.faces.model = model;
     const faces = checkFaces(model);
@@ -22,9 +25,9 @@ export function startFaces(queue) {
     showNotice(plain(model.manifest));
 
     step('Generating the first faces');
-    const edit = setupFacesEdit(model, queue, view, faces);
+    const edit = setupFacesEdit(model, queue, view, faces, link);
     const { pick, showExamples } = setupFacesUpload(model, queue, view, faces, edit);
-    const refreshGrid = setupFacesGenerate(model, queue, view, faces, pick);
+    const refreshGrid = setupFacesGenerate(model, queue, view, faces, pick, link);
     await refreshGrid();
     step('Generating the example faces');
     await showExamples();

@@ -17,3 +17,9 @@ export function progressText(loaded, total) {
 export function percent(p) {
   return `${(100 * p).toFixed(p < 0.1 ? 1 : 0)}%`;
 }
+
+/** `value` with `digits` decimals ("0.50") when that is exact, else as many as it needs ("0.333"). */
+export function decimals(value, digits) {
+  const fixed = value.toFixed(digits);
+  return Number(fixed) === value ? fixed : String(Number(value.toFixed(6)));
+}

@@ -1,6 +1,7 @@
 // The page's options, read from its URL, so that a link can pick the backend, the weights or
 // the demo shown: ?backend=auto|webgpu|cpu, ?model=URL and ?faces-model=URL (relative to the
 // page), and ?panel=faces or #faces for the faces demo (a project site can embed that alone).
+// The state of the demo shown (label, seed, temperature, ...) is permalink.js's.
 
 const BACKENDS = ['auto', 'webgpu', 'cpu'];
 const DEFAULT_MODEL = './models/mnist.json';
@@ -35,13 +36,4 @@ export function panelFrom(search, hash) {
   if (PANELS.includes(fromHash)) return fromHash;
   const fromQuery = (new URLSearchParams(search).get('panel') || '').toLowerCase();
   return PANELS.includes(fromQuery) ? fromQuery : PANELS[0];
-}
-
-/** The page's URL with the demo `panel` recorded in it (no ?panel= for the first demo). */
-export function urlWithPanel(href, panel) {
-  const url = new URL(href);
-  if (panel === PANELS[0]) url.searchParams.delete('panel');
-  else url.searchParams.set('panel', panel);
-  url.hash = '';
-  return url.href;
 }

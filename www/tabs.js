@@ -1,8 +1,6 @@
 // The two demos as tabs (the WAI-ARIA tabs pattern): buttons with role="tab" in a tablist,
-// each controlling one role="tabpanel"; arrow keys, Home and End move between the tabs. A
-// click records the tab in the URL (?panel=), so that a reload or a copied link shows it again.
-
-import { urlWithPanel } from './options.js';
+// each controlling one role="tabpanel"; arrow keys, Home and End move between the tabs. The
+// page records the tab shown in its URL (page-link.js), so that a reload shows it again.
 
 /**
  * Wire the tabs in `tablist`; `onShow(name)` runs each time a panel is shown (the first time,
@@ -27,10 +25,7 @@ export function setupTabs(tablist, onShow) {
   }
 
   tabs.forEach((tab, i) => {
-    tab.addEventListener('click', () => {
-      show(tab.dataset.panel);
-      history.replaceState(history.state, '', urlWithPanel(location.href, tab.dataset.panel));
-    });
+    tab.addEventListener('click', () => show(tab.dataset.panel));
     tab.addEventListener('keydown', (event) => {
       const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
       if (next === undefined) return;

@@ -12,7 +12,8 @@ import {
   FACE_VALUES, PRESETS, binarise, checkFaces, displayName, groupAttributes, presentNames, presetVector, randomAttributes,
   trainFrequencies,
 } from '../../www/faces.js';
-import { panelFrom, readOptions, urlWithPanel } from '../../www/options.js';
+import { panelFrom, readOptions } from '../../www/options.js';
+import { linkUrl } from '../../www/permalink.js';
 import { FACES_MANIFEST, readJson } from './helpers.mjs';
 
 // CelebA's 40 attribute names, in list_attr_celeba.txt's order.
@@ -142,8 +143,9 @@ test('the URL picks the demo: #faces or ?panel=faces, else the digits', () => {
   assert.equal(panelFrom('?backend=cpu', '#faces'), 'faces');
   assert.equal(panelFrom('?panel=faces', '#digits'), 'digits', 'the hash wins');
   assert.equal(panelFrom('?panel=cats', ''), 'digits', 'an unknown demo shows the first');
-  assert.equal(urlWithPanel('http://h/www/?backend=cpu#faces', 'faces'), 'http://h/www/?backend=cpu&panel=faces');
-  assert.equal(urlWithPanel('http://h/www/?panel=faces&backend=cpu', 'digits'), 'http://h/www/?backend=cpu');
+  // The page records the tab shown in its URL (permalink-helpers.test.mjs has the rest of it).
+  assert.equal(linkUrl('http://h/www/?backend=cpu#faces', 'faces'), 'http://h/www/?backend=cpu&panel=faces');
+  assert.equal(linkUrl('http://h/www/?panel=faces&backend=cpu', 'digits'), 'http://h/www/?backend=cpu');
   assert.equal(readOptions('?faces-model=./f.json').facesModel, './f.json');
   assert.equal(readOptions('').facesModel, './models/celeba.json');
 });

@@ -1,11 +1,12 @@
 // (c) CPU fallback: where WebGPU is unavailable, backend 'auto' runs on the CPU, says so (and
-// why) in the status line, and still gives the native trainer's outputs within TOLERANCE.
+// why) in the status line, and still gives the native trainer's outputs within TOLERANCE, at
+// the default temperature and at 0.5 (JMVAE_NATIVE_SAMPLES_TEMPERED).
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { MANIFEST, NATIVE_SAMPLES, PKG, createSession, openReadyDemo, skipUnless } from './helpers.mjs';
-import { TOLERANCE, compareWithNative, nativeReference } from './reference.mjs';
+import { TOLERANCE, compareWithNative, nativeReference, nativeTemperedReference, skipUnlessTempered } from './reference.mjs';
 
 const session = createSession({ webgpu: true }); // WebGPU is on: the page scripts take it away
 after(() => session.close());
@@ -67,6 +68,18 @@ test('?backend=cpu runs on the CPU with no fallback reason', { skip: skipUnless(
     const model = await page.evaluate(() => ({ backend: window.jmvae.model.backend, reason: window.jmvae.model.fallbackReason }));
     assert.deepEqual(model, { backend: 'cpu', reason: undefined });
     assert.match(status, /CPU/);
+  } finally {
+    await context.close();
+  }
+});
+
+test(`?backend=cpu at temperature 0.5 matches the native trainer within ${TOLERANCE}`, {
+  skip: skipUnless(PKG, MANIFEST) || skipUnlessTempered(),
+  timeout: 10 * 60_000,
+}, async (t) => {
+  const { page, context } = await openReadyDemo(session, '?backend=cpu');
+  try {
+    await compareWithNative(page, nativeTemperedReference(), Array.from({ length: 10 }, (_, i) => i), t);
   } finally {
     await context.close();
   }

@@ -17,6 +17,9 @@ export const FIXTURES = join(ROOT, 'tests', 'browser', 'fixtures');
 // The native trainer's outputs for the shipped weights; scripts/test.sh writes them afresh
 // with `jmvae sample` and passes the path, so they always match www/models/.
 export const NATIVE_SAMPLES = process.env.JMVAE_NATIVE_SAMPLES || join(FIXTURES, 'native-samples.json');
+// The same at temperature 0.5 (`jmvae sample ... --temperature 0.5 --json`), when scripts/test.sh
+// wrote it; no default: without it the tempered comparisons skip.
+export const NATIVE_SAMPLES_TEMPERED = process.env.JMVAE_NATIVE_SAMPLES_TEMPERED || '';
 export const MNIST_TEST = join(FIXTURES, 'mnist-test-100.json');
 // The trainer, which writes the native faces reference when JMVAE_NATIVE_FACES names none
 // (scripts/test.sh writes it and passes the path, like the digits').
@@ -194,10 +197,26 @@ export function generateInPage(page, given, options) {
   return page.evaluate(
     async ({ given, options }) => {
       const out = await window.jmvae.model.generate(given, options);
-      return { image: Array.from(out.image), label: Array.from(out.label), samples: out.samples };
+      return { image: Array.from(out.image), label: Array.from(out.label), samples: out.samples, temperature: out.temperature };
     },
     { given, options },
   );
+}
+
+/** Move the range input `selector` to `value` as a drag would (an input event). */
+export function setRange(page, selector, value) {
+  return page.$eval(selector, (input, v) => {
+    input.value = String(v);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+/** Type `value` into the input `selector` and commit it (the change event of Enter or leaving it). */
+export function setInput(page, selector, value) {
+  return page.$eval(selector, (input, v) => {
+    input.value = String(v);
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
 }
 
 /** Largest |a[i] - b[i]|; lengths must agree. */

@@ -1,14 +1,15 @@
 // (a) The WebGPU path: with the default backend ('auto') and a WebGPU adapter present, the model
 // runs on WebGPU, and generate({label}, {samples: 16, seed: 7}) for every label 0..9 matches the
-// native trainer element-wise within TOLERANCE (1e-3).
+// native trainer element-wise within TOLERANCE (1e-3); and so does the same at temperature 0.5
+// (z = μ + 0.5·σ·ε), against `jmvae sample --temperature 0.5` (JMVAE_NATIVE_SAMPLES_TEMPERED).
 //
-// Headless Chromium's adapter here is SwiftShader (a software GPU, ~1-2 GFLOP/s): 10 calls.
+// Headless Chromium's adapter here is SwiftShader (a software GPU, ~1-2 GFLOP/s): 10 calls each.
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
 import { MANIFEST, NATIVE_SAMPLES, PKG, createSession, hasWebGpuAdapter, openDemo, skipUnless } from './helpers.mjs';
-import { TOLERANCE, compareWithNative, nativeReference } from './reference.mjs';
+import { TOLERANCE, compareWithNative, nativeReference, nativeTemperedReference, skipUnlessTempered } from './reference.mjs';
 
 const session = createSession({ webgpu: true });
 after(() => session.close());
@@ -36,6 +37,25 @@ test(`WebGPU: labels 0..9, 16 samples, seed 7 match the native trainer within ${
     const reference = nativeReference();
     const labels = Array.from({ length: 10 }, (_, i) => i);
     await compareWithNative(page, reference, labels, t);
+  } finally {
+    await context.close();
+  }
+});
+
+test(`WebGPU: labels 0..9 at temperature 0.5 match the native trainer within ${TOLERANCE}`, {
+  skip: skipUnless(PKG, MANIFEST) || skipUnlessTempered(),
+  timeout: 20 * 60_000,
+}, async (t) => {
+  const { page, context, state, error } = await openDemo(session, '');
+  try {
+    if (!(await hasWebGpuAdapter(page))) {
+      t.skip('this browser gives no WebGPU adapter (navigator.gpu.requestAdapter() is null)');
+      return;
+    }
+    assert.equal(state, 'ready', `the page failed: ${error}`);
+    assert.equal(await page.evaluate(() => window.jmvae.model.backend), 'webgpu');
+    const labels = Array.from({ length: 10 }, (_, i) => i);
+    await compareWithNative(page, nativeTemperedReference(), labels, t);
   } finally {
     await context.close();
   }

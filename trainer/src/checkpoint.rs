@@ -55,6 +55,9 @@ pub struct RunSettings {
     /// The manifest whose weights the run started from (fine-tuning), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init: Option<String>,
+    /// The modality whose encoder alone is refitted to the model's posterior, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refit: Option<String>,
 }
 
 /// Which checkpoint of a run to read.

@@ -75,6 +75,9 @@ pub struct FaceMetrics {
     pub classifier_accuracy: Option<Vec<f64>>,
     /// Its mean over the attributes.
     pub mean_classifier_accuracy: Option<f64>,
+    /// Of the attributes present in the split's real faces, the fraction the classifier finds:
+    /// the judge's own read-back, a ceiling for `read_back`.
+    pub classifier_read_back: Option<f64>,
     /// The split evaluated.
     pub split: String,
     /// The temperature of `coherence` and `read_back`.
@@ -187,6 +190,20 @@ pub fn read_back(
     })
 }
 
+/// Of the attributes present in the real faces of `faces`, the fraction `classifier` finds.
+fn classifier_recall(classifier: &AttributeClassifier, faces: &Faces, device: &Device) -> f64 {
+    let (mut asked, mut found) = (0usize, 0usize);
+    for indices in chunks(faces.len(), 500) {
+        let data = faces.inputs(&indices, device);
+        let predicted = classifier.predict(data[0].clone());
+        for (p, t) in predicted.iter().zip(data[1].clone().into_data().iter::<f32>()) {
+            asked += usize::from(t > 0.5);
+            found += usize::from(t > 0.5 && *p);
+        }
+    }
+    found as f64 / asked.max(1) as f64
+}
+
 /// Mean pairwise feature distance among the first real faces of `faces`.
 fn real_spread(classifier: &AttributeClassifier, faces: &Faces, device: &Device) -> f64 {
     let shown: Vec<usize> = (0..faces.len().min(DIVERSITY_SAMPLE)).collect();
@@ -252,6 +269,7 @@ pub fn evaluate(
         metrics.mean_coherence = Some(mean(&coherence));
         metrics.coherence = Some(coherence);
         metrics.read_back = Some(headline.read_back);
+        metrics.classifier_read_back = Some(classifier_recall(classifier, test, device));
         metrics.read_back_curve = Some(points.into_iter().filter(|p| REPORTED_TEMPERATURES.contains(&p.temperature)).collect());
         metrics.mean_classifier_accuracy = Some(mean(&ceiling));
         metrics.classifier_accuracy = Some(ceiling);
@@ -311,6 +329,9 @@ impl FaceMetrics {
             percent(self.mean_classifier_accuracy),
         ));
         if let Some(curve) = &self.read_back_curve {
+            if let Some(ceiling) = self.classifier_read_back {
+                out.push_str(&format!("\nthe classifier finds {:.1} % of the attributes present in the real {} faces (its ceiling for read-back)\n", ceiling * 100.0, self.split));
+            }
             out.push_str(&format!("\ncoherence above at τ = {}\n\n| τ | read-back of requested attributes | coherence (all 40) | diversity ratio |\n|---:|---:|---:|---:|\n", self.temperature));
             for p in curve {
                 out.push_str(&format!("| {} | {:.1} % | {:.1} % | {:.2} |\n", p.temperature, p.read_back * 100.0, p.coherence * 100.0, p.diversity));

@@ -151,6 +151,11 @@ enum Command {
         /// Start from the weights of this manifest (fine-tuning) instead of a fresh model.
         #[arg(long)]
         init: Option<PathBuf>,
+        /// Train only q(z|NAME), refitted to the model's own posterior p(z|NAME) by its bound
+        /// E_q[λ log p(NAME|z)] - KL(q || p(z)) (λ from --rescale), every other network fixed;
+        /// needs --init. A documented deviation from JMVAE-kl's covering fit.
+        #[arg(long, value_name = "NAME", requires = "init")]
+        refit: Option<String>,
     },
     /// Evaluate a run's latest checkpoint or an exported manifest on the test set.
     Eval {
@@ -315,7 +320,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
             dataset, data, cache, model, alpha, epochs, batch, lr, warmup, image_sigma, seed, out, resume, limit,
-            eval_every, eval_k, eval_examples, validation, rescale, init,
+            eval_every, eval_k, eval_examples, validation, rescale, init, refit,
         } => {
             jmvae::Objective::jmvae_kl(alpha).context("--alpha")?;
             if batch == 0 {
@@ -371,6 +376,12 @@ fn run(cli: Cli) -> Result<()> {
             for (name, _) in &rescale {
                 config.index_of(name).context("--rescale")?;
             }
+            if let Some(name) = &refit {
+                config.index_of(name).context("--refit")?;
+                if !config.unimodal_encoders {
+                    bail!("--refit {name}: this model has no unimodal encoders (alpha = 0); refit a JMVAE-kl model");
+                }
+            }
             let settings = RunSettings {
                 dataset: format!("{dataset:?}").to_lowercase(),
                 model: format!("{model:?}").to_lowercase(),
@@ -384,6 +395,7 @@ fn run(cli: Cli) -> Result<()> {
                 validation,
                 rescale,
                 init: init.map(|p| p.display().to_string()),
+                refit,
             };
             // A config the model would refuse is refused here, before the run directory exists.
             settings.config.validate()?;
@@ -691,7 +703,7 @@ fn export(
             "batch": settings.batch, "lr": settings.lr, "seed": settings.seed,
             "epochs": state.epoch, "steps": state.steps, "seconds": state.seconds,
             "parameters": model.num_params(), "validation": settings.validation,
-            "rescale": settings.rescale, "init": settings.init, "checkpoint": best.unwrap_or(serde_json::json!("latest")),
+            "rescale": settings.rescale, "init": settings.init, "refit": settings.refit, "checkpoint": best.unwrap_or(serde_json::json!("latest")),
         }),
         metrics,
         notice: (settings.dataset == "celeba").then(|| CELEBA_NOTICE.to_string()),

@@ -6,7 +6,8 @@
 // The first term is the paper's joint encoding, which already pulls the face towards the
 // attributes it is given (strength 0 shows it alone). The joint encoder mostly trusts the image,
 // though, so the second term adds the move between the two attribute-only encodings, the way
-// attribute vectors are added in latent space, scaled by the slider (0 to 2, default 1).
+// attribute vectors are added in latent space, scaled by the slider (0 to 2, default 1; a
+// permalink may set it, and it stays as set from one face to the next).
 
 import { createToggles } from '../attribute-toggles.js';
 import { $ } from '../dom.js';
@@ -14,13 +15,28 @@ import { act } from '../error-display.js';
 import { drawFace } from '../face-image.js';
 import { binarise, displayName, presentNames } from '../faces.js';
 import { percent } from '../format.js';
+import { formatNumber } from '../permalink.js';
+import { createSlider } from '../slider.js';
 
-/** Wire the edit toggles, the strength slider and Reset; returns edit(face) for a face just read. */
-export function setupFacesEdit(model, queue, view, { labels }) {
+const DEFAULT_STRENGTH = 1;
+
+/**
+ * Wire the edit toggles, the strength slider and Reset; the strength starts as `link.initial`
+ * asks and is reported to `link.update`. Returns edit(face) for a face just read.
+ */
+export function setupFacesEdit(model, queue, view, { labels }, link) {
   const controls = $('edit-controls');
-  const strength = $('edit-strength');
   const result = $('edit-result');
   const toggles = createToggles($('edit-toggles'), labels, { idPrefix: 'edit', onChange: refresh });
+  const strength = createSlider($('edit-strength'), $('edit-strength-value'), {
+    digits: 1,
+    onInput: (value) => {
+      link.update({ strength: value });
+      refresh();
+    },
+  });
+  strength.set(link.initial.strength ?? DEFAULT_STRENGTH);
+  link.update({ strength: strength.get() });
   let face = null; // { pixels, original, originalMean, probabilities }
   let encoded = null; // the encodings of the latest edited attributes, kept while only the strength moves
 
@@ -36,7 +52,6 @@ export function setupFacesEdit(model, queue, view, { labels }) {
     face = { ...next, original, originalMean: alone.mean };
     encoded = null;
     toggles.set(original);
-    strength.value = '1';
     controls.disabled = false;
     $('face-edit').dataset.loaded = String(Number($('face-edit').dataset.loaded ?? 0) + 1);
   }
@@ -44,7 +59,7 @@ export function setupFacesEdit(model, queue, view, { labels }) {
   async function render() {
     if (!face) return;
     const edited = toggles.get();
-    const s = Number(strength.value);
+    const s = strength.get();
     const key = edited.join('');
     if (encoded?.key !== key) {
       const joint = await model.encode({ image: face.pixels, attributes: edited });
@@ -55,8 +70,7 @@ export function setupFacesEdit(model, queue, view, { labels }) {
     const out = await model.decode(z);
     drawFace(result, out.image);
     result.dataset.attributes = presentNames(labels, edited).join(',');
-    result.dataset.strength = String(s);
-    $('edit-strength-value').textContent = s.toFixed(1);
+    result.dataset.strength = formatNumber(s);
     $('edit-summary').textContent = summary(edited, out.attributes);
   }
 
@@ -76,14 +90,11 @@ export function setupFacesEdit(model, queue, view, { labels }) {
     return act(view, 'Editing the face', () => queue.latest('face-edit', render));
   }
 
-  strength.addEventListener('input', () => {
-    $('edit-strength-value').textContent = Number(strength.value).toFixed(1);
-    refresh();
-  });
   $('edit-reset').addEventListener('click', () => {
     if (!face) return;
     toggles.set(face.original);
-    strength.value = '1';
+    strength.set(DEFAULT_STRENGTH);
+    link.update({ strength: DEFAULT_STRENGTH });
     refresh();
   });
 

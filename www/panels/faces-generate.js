@@ -1,28 +1,40 @@
-// Panel "Attributes -> faces": the toggled attributes are encoded, 16 latents are drawn from
-// q(z | attributes) with the seed, and decoded into the grid by p(x | z). Presets set every
-// toggle at once; Random draws each attribute with its training frequency, from the seed.
+// Panel "Attributes -> faces": the toggled attributes are encoded, 16 latents z = μ + τ·σ·ε are
+// drawn from q(z | attributes) with the seed and the temperature τ, and decoded into the grid
+// by p(x | z). The same call reads the faces back (each face encoded, its attributes decoded),
+// and a line under the grid says how many of the 16 carry each attribute asked for. Presets set
+// every toggle at once; Random draws each attribute with its training frequency, from the seed.
 // A face of the grid can be picked, to read its attributes and edit it.
 
 import { createToggles } from '../attribute-toggles.js';
+import { setupCopyLink } from '../copy-link.js';
 import { $, element } from '../dom.js';
 import { act } from '../error-display.js';
 import { drawFace, faceAt, faceCanvas } from '../face-image.js';
-import { FACE_VALUES, PRESETS, presentNames, presetVector, randomAttributes } from '../faces.js';
+import { FACE_VALUES, PRESETS, displayName, presentNames, presetVector, randomAttributes } from '../faces.js';
+import { percent } from '../format.js';
 import { markFirstFace } from '../page-state.js';
+import { checkAttributeNames, formatNumber } from '../permalink.js';
 import { nextSeed, readSeed } from '../seed.js';
+import { createTemperature } from '../temperature.js';
 import { createTimer } from '../timing.js';
 
 const GRID_SAMPLES = 16;
 
 /**
- * Wire the presets, the toggles, the seed and Resample; `onPick(pixels, source)` receives a
- * face of the grid that the visitor picks. Returns a function that redraws the grid.
+ * Wire the presets, the toggles, the seed, Resample and the temperature; `onPick(pixels,
+ * source)` receives a face of the grid that the visitor picks; `link` holds the state a
+ * permalink asked for (`initial`) and takes the state shown (`update`). Returns a function
+ * that redraws the grid.
  */
-export function setupFacesGenerate(model, queue, view, { labels, frequencies }, onPick) {
+export function setupFacesGenerate(model, queue, view, { labels, frequencies }, onPick, link) {
   const grid = $('face-grid');
   const seedInput = $('face-seed');
   const record = createTimer($('faces-timing'));
   const toggles = createToggles($('face-toggles'), labels, { idPrefix: 'want', onChange: changed });
+  const { initial } = link;
+  const temperature = createTemperature($('face-temperature'), $('face-temperature-value'), model, initial.temperature, () => refreshShown());
+  if (initial.seed !== undefined) seedInput.value = String(initial.seed);
+  setupCopyLink($('faces-copy-link'), $('faces-link-field'), $('faces-copy-status'));
   const presets = PRESETS.map((preset) => ({ ...preset, vector: presetVector(labels, preset.present) }));
   let shown = null; // the grid's faces, for picking
 
@@ -43,14 +55,55 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
   async function show() {
     const attributes = toggles.get();
     const seed = readSeed(seedInput);
+    const tau = temperature.get();
     const started = performance.now();
-    const out = await model.generate({ attributes }, { samples: GRID_SAMPLES, seed });
+    const out = await model.generate({ attributes }, { samples: GRID_SAMPLES, seed, temperature: tau, readBack: true });
     record(performance.now() - started);
     cells.forEach((cell, i) => drawFace(cell.firstChild, out.image, i * FACE_VALUES));
     shown = out.image;
+    const present = presentNames(labels, attributes);
+    showCarried(present, out.readBack?.attributes);
     grid.dataset.seed = String(seed);
-    grid.dataset.attributes = presentNames(labels, attributes).join(',');
+    grid.dataset.attributes = present.join(',');
+    grid.dataset.temperature = formatNumber(tau);
+    link.update({ attributes: present, seed, temperature: tau });
     markFirstFace();
+  }
+
+  // "86% of the attributes asked for are read back from the faces (151 of 176): Smiling 16/16 ·
+  // Young 15/16 · ...": how many of the 16 faces carry each attribute asked for (the model's
+  // reading of the face above 1/2), and over all of them.
+  function showCarried(present, read) {
+    const line = $('faces-coherence');
+    line.hidden = !read; // a pkg/ built before readBack existed has no reading to show
+    if (!read) return;
+    if (present.length === 0) {
+      line.replaceChildren('No attribute asked for: nothing to read back.');
+      line.dataset.carried = '0';
+      line.dataset.asked = '0';
+      return;
+    }
+    const n = labels.length;
+    let carried = 0;
+    const items = present.map((name) => {
+      const j = labels.indexOf(name);
+      let count = 0;
+      for (let i = 0; i < GRID_SAMPLES; i++) if (read[i * n + j] > 0.5) count++;
+      carried += count;
+      const item = element('span', `${displayName(name)} ${count}/${GRID_SAMPLES}`, count * 2 < GRID_SAMPLES ? 'carried weak' : 'carried');
+      item.dataset.attribute = name;
+      item.dataset.count = String(count);
+      return item;
+    });
+    const asked = present.length * GRID_SAMPLES;
+    line.dataset.carried = String(carried);
+    line.dataset.asked = String(asked);
+    line.replaceChildren(
+      element('strong', `${percent(carried / asked)} of the attributes asked for`, 'overall'),
+      ` are read back from the faces (${carried} of ${asked}): `,
+      ...items.flatMap((item, i) => (i ? [' · ', item] : [item])),
+      '.',
+    );
   }
   const refresh = () => queue.latest('face-grid', show);
   const refreshShown = () => act(view, 'Generating faces', refresh);
@@ -99,6 +152,13 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
   seedInput.addEventListener('change', refreshShown);
 
   toggles.set(presets[0].vector);
+  if (initial.attributes) {
+    // Names the model has are used; unknown ones are named in the note. A link whose names are
+    // all unknown is ignored as a whole (the first preset), not read as "no attributes".
+    const { present, unknown } = checkAttributeNames(initial.attributes, labels);
+    if (unknown.length) link.ignore('attributes', unknown.join(','), unknown.length > 1 ? 'no such attributes' : 'no such attribute');
+    if (present.length > 0 || unknown.length === 0) toggles.set(presetVector(labels, present));
+  }
   markPresets();
   return refresh;
 }

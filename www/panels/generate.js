@@ -1,43 +1,83 @@
-// Panel "Label -> images": encode the chosen label, draw 16 latents from q(z | label) with the
-// seed in #seed, and decode them into the grid.
+// Panel "Label -> images": encode the chosen label, draw 16 latents z = μ + τ·σ·ε from
+// q(z | label) with the seed in #seed and the temperature τ of the slider, and decode them into
+// the grid. The same call reads each digit back (the model encodes the image it drew and
+// decodes a label from it): digits read as another label are outlined, with that label in a
+// corner, and a line under the grid counts those read as asked.
 
-import { $ } from '../dom.js';
+import { setupCopyLink } from '../copy-link.js';
+import { $, element } from '../dom.js';
 import { digitCanvas, drawDigit } from '../digits.js';
 import { act } from '../error-display.js';
 import { percent } from '../format.js';
 import { PIXELS } from '../mnist.js';
 import { markFirstDigit } from '../page-state.js';
+import { formatNumber } from '../permalink.js';
 import { nextSeed, readSeed } from '../seed.js';
+import { createTemperature } from '../temperature.js';
 import { createTimer } from '../timing.js';
 import { argmax } from '../vectors.js';
 
 const GRID_SAMPLES = 16;
 const FIRST_LABEL = 0; // what the grid shows before anyone clicks
 
-/** Wire the label buttons, the seed and Resample; returns a function that redraws the grid. */
-export function setupGenerate(model, queue, labels, view) {
+/**
+ * Wire the label buttons, the seed, Resample and the temperature; `link` holds the state a
+ * permalink asked for (`initial`) and takes the state shown (`update`). Returns a function that
+ * redraws the grid.
+ */
+export function setupGenerate(model, queue, labels, view, link) {
   const grid = $('grid');
   const seedInput = $('seed');
-  const cells = Array.from({ length: GRID_SAMPLES }, digitCanvas);
-  grid.replaceChildren(...cells);
+  const cells = Array.from({ length: GRID_SAMPLES }, (_, i) => digitCell(i));
+  grid.replaceChildren(...cells.map((cell) => cell.node));
   const record = createTimer($('timing'));
-  let label = FIRST_LABEL;
+  const { initial } = link;
+  const temperature = createTemperature($('temperature'), $('temperature-value'), model, initial.temperature, () => refreshShown());
+  let label = initial.label ?? FIRST_LABEL;
+  if (initial.seed !== undefined) seedInput.value = String(initial.seed);
+  setupCopyLink($('copy-link'), $('link-field'), $('copy-status'));
 
   async function show() {
     const seed = readSeed(seedInput);
+    const tau = temperature.get();
     const started = performance.now();
-    const out = await model.generate({ label }, { samples: GRID_SAMPLES, seed });
+    const out = await model.generate({ label }, { samples: GRID_SAMPLES, seed, temperature: tau, readBack: true });
     record(performance.now() - started);
-    cells.forEach((canvas, i) => {
-      drawDigit(canvas, out.image, i * PIXELS);
-      // The label decoder's reading of each sample: does the image agree with its label?
-      const read = argmax(out.label, i * labels.length, labels.length);
-      canvas.title = `reads as ${labels[read]} (${percent(out.label[i * labels.length + read])})`;
-    });
+    cells.forEach((cell, i) => drawDigit(cell.canvas, out.image, i * PIXELS));
+    showReadBack(out.readBack?.label);
     grid.dataset.label = String(label);
     grid.dataset.seed = String(seed);
+    grid.dataset.temperature = formatNumber(tau);
+    link.update({ label, seed, temperature: tau });
     markFirstDigit();
   }
+
+  // Each digit as the model reads it back: marked when that is another label; the count below.
+  function showReadBack(read) {
+    const line = $('coherence');
+    if (!read) {
+      // A pkg/ built before readBack existed: no reading to show.
+      cells.forEach((cell) => cell.mark(null));
+      line.hidden = true;
+      return;
+    }
+    const n = labels.length;
+    let agree = 0;
+    cells.forEach((cell, i) => {
+      const best = argmax(read, i * n, n);
+      if (best === label) agree++;
+      cell.mark({ as: labels[best], p: read[i * n + best], other: best !== label });
+    });
+    line.dataset.agree = String(agree);
+    line.dataset.label = String(label);
+    line.replaceChildren(
+      element('strong', `${agree} of ${GRID_SAMPLES}`),
+      ` read back as ${labels[label]}`,
+      element('span', agree < GRID_SAMPLES ? ' (outlined: read as another digit)' : '', 'hint'),
+    );
+    line.hidden = false;
+  }
+
   const refresh = () => queue.latest('grid', show);
   const refreshShown = () => act(view, 'Generating digits', refresh);
 
@@ -53,8 +93,33 @@ export function setupGenerate(model, queue, labels, view) {
     refreshShown();
   });
   seedInput.addEventListener('change', refreshShown);
-  pressOnly(document.querySelector(`#labels button[data-label="${FIRST_LABEL}"]`));
+  pressOnly(document.querySelector(`#labels button[data-label="${label}"]`));
   return refresh;
+}
+
+// One digit of the grid: its canvas, and a corner badge for a digit read as another label.
+function digitCell(i) {
+  const node = element('div', '', 'digit-cell');
+  node.setAttribute('role', 'img');
+  const canvas = digitCanvas();
+  const badge = element('span', '', 'read-badge');
+  badge.setAttribute('aria-hidden', 'true'); // the cell's label says it
+  node.append(canvas, badge);
+  const name = `Digit ${i + 1} of ${GRID_SAMPLES}`;
+  node.setAttribute('aria-label', name);
+  return {
+    node,
+    canvas,
+    /** `{ as, p, other }`: read back as label `as` with probability `p`, another label than asked. */
+    mark(read) {
+      node.classList.toggle('misread', Boolean(read?.other));
+      badge.textContent = read?.other ? read.as : '';
+      node.dataset.readAs = read ? read.as : '';
+      const said = read ? `read back as ${read.as} (${percent(read.p)})` : '';
+      node.title = said;
+      node.setAttribute('aria-label', said ? `${name}, ${said}` : name);
+    },
+  };
 }
 
 // The label buttons act as one toggle group: only the shown label is pressed.
