@@ -8,6 +8,12 @@
 //! int8 stores each matrix `[inputs, outputs]` as `round(w / s_j)` with
 //! `s_j = max_i |w_ij| / 127` per output column j, under the tensor's own name, and the scales
 //! as `<name>.int8_scale` (f32, `[outputs]`); vectors (biases) are stored in f16.
+//!
+//! `mixed` keeps the generative model exact to f16 and narrows only the inference networks:
+//! the decoders p(x_m|z) (tensors under `decoders.`) in f16, the encoders in int8. The encoders
+//! only propose latents, so their rounding barely moves the likelihood, while the decoders'
+//! rounding changes the model itself. Loading needs nothing new: each tensor is widened by its
+//! own dtype.
 
 use half::f16;
 use safetensors::tensor::TensorView;
@@ -29,7 +35,12 @@ pub enum Precision {
     F16,
     /// 1 byte a matrix entry plus one f32 scale per output unit; vectors in f16.
     Int8,
+    /// The decoders in f16, the encoders in int8.
+    Mixed,
 }
+
+/// Where the decoders' tensors live in a weights file (their module path).
+const DECODER_PREFIX: &str = "decoders.";
 
 impl Precision {
     /// The name used in manifests and on the command line.
@@ -38,6 +49,7 @@ impl Precision {
             Self::F32 => "f32",
             Self::F16 => "f16",
             Self::Int8 => "int8",
+            Self::Mixed => "mixed",
         }
     }
 }
@@ -46,10 +58,10 @@ impl std::str::FromStr for Precision {
     type Err = ModelError;
 
     fn from_str(name: &str) -> Result<Self, ModelError> {
-        [Self::F32, Self::F16, Self::Int8]
+        [Self::F32, Self::F16, Self::Int8, Self::Mixed]
             .into_iter()
             .find(|p| p.name() == name)
-            .ok_or_else(|| ModelError::InvalidConfig(format!("precision `{name}` is not one of f32, f16, int8")))
+            .ok_or_else(|| ModelError::InvalidConfig(format!("precision `{name}` is not one of f32, f16, int8, mixed")))
     }
 }
 
@@ -105,7 +117,12 @@ pub fn narrow(f32_file: &[u8], precision: Precision) -> Result<Vec<u8>, ModelErr
             continue;
         }
         let values = f32_values(&t.data);
-        if precision == Precision::Int8 && t.shape.len() == 2 {
+        let int8 = match precision {
+            Precision::Int8 => true,
+            Precision::Mixed => !t.name.starts_with(DECODER_PREFIX),
+            Precision::F32 | Precision::F16 => false,
+        };
+        if int8 && t.shape.len() == 2 {
             let (quantised, scales) = quantise_columns(&values, t.shape[1]);
             out.push(Owned { name: format!("{}{SCALE_SUFFIX}", t.name), dtype: Dtype::F32, shape: vec![t.shape[1]], data: f32_bytes(scales) });
             out.push(Owned { name: t.name, dtype: Dtype::I8, shape: t.shape, data: quantised.iter().map(|&q| q as u8).collect() });
@@ -204,6 +221,19 @@ mod tests {
         assert_eq!(values_of(narrow(&file(&w, &[3]), Precision::F32).unwrap()), w.to_vec());
         let back = values_of(narrow(&file(&w, &[3]), Precision::F16).unwrap());
         assert!(back.iter().zip(&w).all(|(a, b)| (a - b).abs() < 1e-3));
+    }
+
+    #[test]
+    fn mixed_keeps_the_decoders_in_f16_and_narrows_the_encoders() {
+        let w = [0.3f32, -0.7, 0.1, 0.9];
+        let tensor = |name: &str| Owned { name: name.into(), dtype: Dtype::F32, shape: vec![2, 2], data: f32_bytes(w) };
+        let f32_file = write_all(&[tensor("decoders.0.logits.weight"), tensor("joint_encoder.head.mean.weight")], None).unwrap();
+        let (narrowed, _) = read_all(&narrow(&f32_file, Precision::Mixed).unwrap()).unwrap();
+        let dtype = |name: &str| narrowed.iter().find(|t| t.name == name).map(|t| t.dtype);
+        assert_eq!(dtype("decoders.0.logits.weight"), Some(Dtype::F16));
+        assert_eq!(dtype("joint_encoder.head.mean.weight"), Some(Dtype::I8));
+        assert!(dtype("joint_encoder.head.mean.weight.int8_scale").is_some());
+        assert_eq!("mixed".parse::<Precision>().unwrap(), Precision::Mixed);
     }
 
     #[test]

@@ -175,6 +175,21 @@ fn validation_picks_the_checkpoint_and_the_temperature_that_the_manifest_carries
     assert_eq!(exported["training"]["validation"], 50);
     assert_eq!(exported["training"]["checkpoint"]["epoch"], best["epoch"]);
 
+    // Re-exporting a manifest keeps its weights, training record and temperature, with new metrics.
+    let again = dir.path().join("again.json");
+    ok(&["export", "--from", s(&manifest), "--metrics", s(&test), "--out", s(&again)]);
+    let re: serde_json::Value = serde_json::from_slice(&std::fs::read(&again).unwrap()).unwrap();
+    assert_eq!((&re["training"], &re["sampling"]), (&exported["training"], &exported["sampling"]));
+    assert_eq!(re["metrics"]["split"], "test");
+    let digits = |path: &Path| {
+        let device = Device::flex();
+        let manifest = Manifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let model = manifest.load(std::fs::read(path.with_file_name(&manifest.weights.file)).unwrap(), &device).unwrap();
+        let given = observe(&model.config, &[("label".into(), Observation::Class(4))], &device).unwrap();
+        generate(&model, &given, 2, 3, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap()
+    };
+    assert_eq!(digits(&again), digits(&manifest), "the same weights");
+
     let sample = |extra: &[&str]| -> serde_json::Value {
         let path = dir.path().join("sample.json");
         let args: Vec<&str> = [&["sample", "--manifest", s(&manifest), "--label", "2", "--samples", "3", "--json", s(&path)][..], extra].concat();

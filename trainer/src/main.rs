@@ -249,8 +249,13 @@ enum Command {
     },
     /// Export a run's checkpoint as safetensors + manifest.
     Export {
+        /// The run whose checkpoint to export ...
+        #[arg(long, conflicts_with = "from", required_unless_present = "from")]
+        run: Option<PathBuf>,
+        /// ... or an exported manifest whose weights to export again (to embed a new
+        /// evaluation or temperature, or to change the precision); its training record is kept.
         #[arg(long)]
-        run: PathBuf,
+        from: Option<PathBuf>,
         /// The `latest` checkpoint or the `best` one by validation.
         #[arg(long, value_enum, default_value = "latest")]
         checkpoint: Which,
@@ -261,7 +266,8 @@ enum Command {
         /// Manifest path, e.g. www/models/mnist.json; the weights go beside it.
         #[arg(long)]
         out: PathBuf,
-        /// Storage precision of the weights: f32, f16 or int8 (computation is always f32).
+        /// Storage precision of the weights: f32, f16, int8, or mixed (decoders f16, encoders
+        /// int8); computation is always f32.
         #[arg(long, default_value = "f16")]
         precision: Precision,
         /// An evaluation report (from `jmvae eval --out`) to embed as the manifest's metrics.
@@ -512,9 +518,14 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Export { run, checkpoint, sampling, out, precision, metrics, name } => {
+        Command::Export { run, from, checkpoint, sampling, out, precision, metrics, name } => {
             let sampling = sampling.map(|p| read_sampling(&p)).transpose()?;
-            export(&run, checkpoint, &out, precision, metrics.as_deref(), sampling, name)
+            let source = match (run, from) {
+                (Some(run), _) => Source::Run(run, checkpoint),
+                (_, Some(manifest)) => Source::Manifest(manifest),
+                _ => unreachable!("clap requires one"),
+            };
+            export(source, &out, precision, metrics.as_deref(), sampling, name)
         }
     }
 }
@@ -667,19 +678,49 @@ pub(crate) fn load_manifest(path: &Path, device: &Device) -> Result<(Manifest, J
     Ok((manifest, model))
 }
 
+/// Where `jmvae export` takes its weights from.
+enum Source {
+    /// A run directory and which of its checkpoints.
+    Run(PathBuf, Which),
+    /// An exported manifest and the weights beside it.
+    Manifest(PathBuf),
+}
+
+/// The model, dataset, training record, notice and previous sampling of an export's source.
+fn exported_from(source: &Source) -> Result<(Jmvae, String, serde_json::Value, Option<String>, Option<Sampling>)> {
+    match source {
+        Source::Run(path, which) => {
+            let run = RunDir::new(path);
+            let settings = run.settings()?;
+            let (model, state) = run.load_model_at(*which, &device())?;
+            let best = if *which == Which::Best { run.best_record()? } else { None };
+            let training = serde_json::json!({
+                "command": settings.command, "alpha": settings.alpha, "warmup": settings.warmup,
+                "batch": settings.batch, "lr": settings.lr, "seed": settings.seed,
+                "epochs": state.epoch, "steps": state.steps, "seconds": state.seconds,
+                "parameters": model.num_params(), "validation": settings.validation,
+                "rescale": settings.rescale, "init": settings.init, "refit": settings.refit,
+                "checkpoint": best.unwrap_or(serde_json::json!("latest")),
+            });
+            let notice = (settings.dataset == "celeba").then(|| CELEBA_NOTICE.to_string());
+            Ok((model, settings.dataset, training, notice, None))
+        }
+        Source::Manifest(path) => {
+            let (manifest, model) = load_manifest(path, &device())?;
+            Ok((model, manifest.dataset, manifest.training, manifest.notice, manifest.sampling))
+        }
+    }
+}
+
 fn export(
-    run_path: &Path,
-    which: Which,
+    source: Source,
     out: &Path,
     precision: Precision,
     metrics: Option<&Path>,
     sampling: Option<Sampling>,
     name: Option<String>,
 ) -> Result<()> {
-    let run = RunDir::new(run_path);
-    let settings = run.settings()?;
-    let (model, state) = run.load_model_at(which, &device())?;
-    let best = if which == Which::Best { run.best_record()? } else { None };
+    let (model, dataset, training, notice, previous_sampling) = exported_from(&source)?;
     let bytes = to_safetensors(&model, precision)?;
     let stem = out.file_stem().context("--out needs a file name")?.to_string_lossy().to_string();
     let weights_name = format!("{stem}.safetensors");
@@ -690,24 +731,18 @@ fn export(
     let manifest = Manifest {
         format: MANIFEST_FORMAT.into(),
         name: name.unwrap_or(stem),
-        dataset: settings.dataset.clone(),
-        config: settings.config.clone(),
+        dataset,
+        config: model.config.clone(),
         weights: WeightsFile {
             file: weights_name.clone(),
             dtype: precision.name().into(),
             bytes: bytes.len() as u64,
             sha256: sha256_hex(&bytes),
         },
-        training: serde_json::json!({
-            "command": settings.command, "alpha": settings.alpha, "warmup": settings.warmup,
-            "batch": settings.batch, "lr": settings.lr, "seed": settings.seed,
-            "epochs": state.epoch, "steps": state.steps, "seconds": state.seconds,
-            "parameters": model.num_params(), "validation": settings.validation,
-            "rescale": settings.rescale, "init": settings.init, "refit": settings.refit, "checkpoint": best.unwrap_or(serde_json::json!("latest")),
-        }),
+        training,
         metrics,
-        notice: (settings.dataset == "celeba").then(|| CELEBA_NOTICE.to_string()),
-        sampling,
+        notice,
+        sampling: sampling.or(previous_sampling),
     };
     // Weights first, manifest last: a reader never sees a manifest naming absent weights.
     atomic::write_atomic(&out.with_file_name(&weights_name), &bytes)?;
