@@ -39,7 +39,9 @@ pub struct CurvePoint {
     pub diversity_per_label: Vec<f64>,
 }
 
-/// Mean σ of each encoder on a split: how wide q(z|w), q(z|x) and q(z|x,w) are.
+/// Mean σ of each encoder on a split: how wide q(z|w), q(z|x) and q(z|x,w) are, over all
+/// latent dimensions and over the active ones only (the unused ones stay at the prior's σ = 1
+/// whatever the encoder, and would hide what happens where the model puts its information).
 #[derive(Clone, Debug, Serialize)]
 pub struct EncoderWidths {
     /// Mean σ of q(z|w) over examples and latent dimensions.
@@ -48,6 +50,15 @@ pub struct EncoderWidths {
     pub image: f64,
     /// Mean σ of q(z|x,w).
     pub joint: f64,
+    /// Active units (Burda et al., 2016): dimensions whose q(z|x,w) mean varies across the
+    /// split with a variance above 0.01.
+    pub active_units: usize,
+    /// Mean σ of q(z|w) over the active units.
+    pub label_active: f64,
+    /// Mean σ of q(z|x) over the active units.
+    pub image_active: f64,
+    /// Mean σ of q(z|x,w) over the active units.
+    pub joint_active: f64,
 }
 
 /// The model's inputs holding only `label` (one-hot).
@@ -126,24 +137,44 @@ fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
 }
 
-/// Mean σ of q(z|w), q(z|x) and q(z|x,w) over `split` (binarised images and their labels).
+/// Mean σ of q(z|w), q(z|x) and q(z|x,w) over `split` (binarised images and their labels),
+/// over every latent dimension and over the active units.
 pub fn encoder_widths(model: &Jmvae, split: &Split, device: &Device) -> Result<EncoderWidths> {
     let image_index = model.config.index_of("image")?;
     let label_index = model.config.index_of("label")?;
-    let n = model.config.modalities.len();
-    let mut sums = [0.0f64; 3];
-    let mut count = 0usize;
+    let (n, latent) = (model.config.modalities.len(), model.config.latent);
+    // Per encoder and dimension: the sum of σ; per dimension: sums of the joint mean and its square.
+    let mut sigma = [vec![0.0f64; latent], vec![0.0f64; latent], vec![0.0f64; latent]];
+    let (mut mean_sum, mut mean_square) = (vec![0.0f64; latent], vec![0.0f64; latent]);
     for indices in chunks(split.len(), 1000) {
         let data = inputs(split, &indices, n, device);
         let only = |m: usize| -> Inputs { (0..n).map(|i| (i == m).then(|| data[i].clone())).collect() };
         let all: Inputs = data.iter().cloned().map(Some).collect();
-        for (sum, given) in sums.iter_mut().zip([only(label_index), only(image_index), all]) {
-            *sum += model.posterior(&given).std().sum().into_scalar::<f64>();
+        for (sums, given) in sigma.iter_mut().zip([only(label_index), only(image_index), all.clone()]) {
+            let per_dim = model.posterior(&given).std().sum_dim(0).into_data().try_to_vec::<f32>().expect("f32");
+            sums.iter_mut().zip(per_dim).for_each(|(s, v)| *s += f64::from(v));
         }
-        count += indices.len() * model.config.latent;
+        let means = model.posterior(&all).mean.into_data().try_to_vec::<f32>().expect("f32");
+        for row in means.chunks(latent) {
+            for (d, &m) in row.iter().enumerate() {
+                mean_sum[d] += f64::from(m);
+                mean_square[d] += f64::from(m) * f64::from(m);
+            }
+        }
     }
-    let [label, image, joint] = sums.map(|s| s / count.max(1) as f64);
-    Ok(EncoderWidths { label, image, joint })
+    let count = split.len().max(1) as f64;
+    let active: Vec<usize> = (0..latent).filter(|&d| mean_square[d] / count - (mean_sum[d] / count).powi(2) > 0.01).collect();
+    let over = |sums: &[f64], dims: &[usize]| dims.iter().map(|&d| sums[d]).sum::<f64>() / (count * dims.len().max(1) as f64);
+    let every: Vec<usize> = (0..latent).collect();
+    Ok(EncoderWidths {
+        label: over(&sigma[0], &every),
+        image: over(&sigma[1], &every),
+        joint: over(&sigma[2], &every),
+        active_units: active.len(),
+        label_active: over(&sigma[0], &active),
+        image_active: over(&sigma[1], &active),
+        joint_active: over(&sigma[2], &active),
+    })
 }
 
 /// The default temperature by the stated rule: the largest τ of `points` whose coherence reaches

@@ -23,10 +23,10 @@ const PER_LABEL: usize = 1000;
 /// Digits per label at each point of the temperature-selection grid.
 const PER_LABEL_SELECTION: usize = 500;
 
-/// How `evaluate` runs.
+/// How `evaluate` (and the faces' `evaluate_faces::evaluate`) runs.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Importance samples per example.
+    /// Importance samples per example (the faces report no importance-sampled estimate).
     pub k: usize,
     /// Seed of every estimate.
     pub seed: u64,
@@ -235,6 +235,9 @@ impl Metrics {
             row("mean σ of q(z|w)", Some(w.label), false);
             row("mean σ of q(z|x)", Some(w.image), false);
             row("mean σ of q(z|x,w)", Some(w.joint), false);
+            row(&format!("mean σ of q(z|w) over the {} active units", w.active_units), Some(w.label_active), false);
+            row(&format!("mean σ of q(z|x) over the {} active units", w.active_units), Some(w.image_active), false);
+            row(&format!("mean σ of q(z|x,w) over the {} active units", w.active_units), Some(w.joint_active), false);
         }
         row("classifier accuracy (reconstructed test images)", self.reconstruction_accuracy, true);
         row("classifier accuracy (real images of the split)", self.classifier_accuracy, true);

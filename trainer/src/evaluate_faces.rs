@@ -8,6 +8,7 @@ use jmvae::weights::Sampling;
 use jmvae::{Jmvae, SeededRng};
 use serde::Serialize;
 
+use crate::evaluate::Options;
 use crate::coherence::{MIN_DIVERSITY, REPORTED_TEMPERATURES, mean_pairwise_distance, selection_grid};
 
 /// Read-back of requested attributes the default temperature must reach on validation.
@@ -18,19 +19,6 @@ const DIVERSITY_SAMPLE: usize = 300;
 /// shows 16 faces of one set).
 const DIVERSITY_SETS: usize = 30;
 const FACES_PER_SET: usize = 16;
-
-/// How `evaluate` runs.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// Seed of the generated faces.
-    pub seed: u64,
-    /// The temperature of the headline coherence.
-    pub temperature: Temperature,
-    /// `test` or `validation`.
-    pub split: &'static str,
-    /// Whether to choose the default temperature (validation only).
-    pub choose_temperature: bool,
-}
 
 /// Faces generated from the split's attribute vectors at one temperature, read by the judge.
 #[derive(Clone, Debug, Serialize)]

@@ -253,7 +253,8 @@ enum Command {
         #[arg(long, conflicts_with = "from", required_unless_present = "from")]
         run: Option<PathBuf>,
         /// ... or an exported manifest whose weights to export again (to embed a new
-        /// evaluation or temperature, or to change the precision); its training record is kept.
+        /// evaluation or temperature, or to change the precision); its training record, and its
+        /// metrics and temperature unless new ones are given, are kept.
         #[arg(long)]
         from: Option<PathBuf>,
         /// The `latest` checkpoint or the `best` one by validation.
@@ -584,7 +585,7 @@ fn eval_faces(
         .map(|p| attribute_classifier::AttributeClassifier::load(p, names.len(), &device))
         .transpose()?;
     let split_name = if split == SplitName::Validation { "validation" } else { "test" };
-    let options = evaluate_faces::Options { seed, temperature, split: split_name, choose_temperature: split == SplitName::Validation };
+    let options = evaluate::Options { k: 0, seed, temperature, split: split_name, choose_temperature: split == SplitName::Validation };
     let metrics = evaluate_faces::evaluate(model, &train, &test, classifier.as_ref(), &options, &device)?;
     let table = metrics.markdown();
     println!("{table}");
@@ -686,8 +687,19 @@ enum Source {
     Manifest(PathBuf),
 }
 
-/// The model, dataset, training record, notice and previous sampling of an export's source.
-fn exported_from(source: &Source) -> Result<(Jmvae, String, serde_json::Value, Option<String>, Option<Sampling>)> {
+/// What an export carries over from its source.
+struct Exported {
+    model: Jmvae,
+    dataset: String,
+    training: serde_json::Value,
+    notice: Option<String>,
+    /// A manifest's metrics and sampling, kept unless the export gives new ones.
+    metrics: serde_json::Value,
+    sampling: Option<Sampling>,
+}
+
+/// The model, dataset, training record, notice, metrics and sampling of an export's source.
+fn exported_from(source: &Source) -> Result<Exported> {
     match source {
         Source::Run(path, which) => {
             let run = RunDir::new(path);
@@ -703,11 +715,12 @@ fn exported_from(source: &Source) -> Result<(Jmvae, String, serde_json::Value, O
                 "checkpoint": best.unwrap_or(serde_json::json!("latest")),
             });
             let notice = (settings.dataset == "celeba").then(|| CELEBA_NOTICE.to_string());
-            Ok((model, settings.dataset, training, notice, None))
+            Ok(Exported { model, dataset: settings.dataset, training, notice, metrics: serde_json::Value::Null, sampling: None })
         }
         Source::Manifest(path) => {
             let (manifest, model) = load_manifest(path, &device())?;
-            Ok((model, manifest.dataset, manifest.training, manifest.notice, manifest.sampling))
+            let Manifest { dataset, training, notice, metrics, sampling, .. } = manifest;
+            Ok(Exported { model, dataset, training, notice, metrics, sampling })
         }
     }
 }
@@ -720,13 +733,13 @@ fn export(
     sampling: Option<Sampling>,
     name: Option<String>,
 ) -> Result<()> {
-    let (model, dataset, training, notice, previous_sampling) = exported_from(&source)?;
+    let Exported { model, dataset, training, notice, metrics: previous_metrics, sampling: previous_sampling } = exported_from(&source)?;
     let bytes = to_safetensors(&model, precision)?;
     let stem = out.file_stem().context("--out needs a file name")?.to_string_lossy().to_string();
     let weights_name = format!("{stem}.safetensors");
     let metrics = match metrics {
         Some(p) => serde_json::from_str(&std::fs::read_to_string(p).with_context(|| format!("cannot read `{}`", p.display()))?)?,
-        None => serde_json::Value::Null,
+        None => previous_metrics,
     };
     let manifest = Manifest {
         format: MANIFEST_FORMAT.into(),
