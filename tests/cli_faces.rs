@@ -166,6 +166,9 @@ fn broken_celeba_directories_are_named_in_the_error() {
     };
     fails(&["train", "--dataset", "celeba", "--data", s(&data), "--cache", s(&cache), "--out", s(&run),
             "--image-sigma=0"], "sigma > 0");
+    // The fixture has no validation rows: asking to validate on them says so.
+    fails(&["train", "--dataset", "celeba", "--data", s(&data), "--cache", s(&cache), "--out", s(&run),
+            "--validation", "1"], "none of the 0 validation rows");
     assert!(!run.exists(), "a refused config leaves nothing behind");
     let attr = data.join("list_attr_celeba.txt");
     let good = std::fs::read_to_string(&attr).unwrap();
