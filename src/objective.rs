@@ -92,17 +92,17 @@ impl Terms {
 
     /// The objective L per example: `[batch, 1]`.
     pub fn objective(&self, weights: &Objective) -> Tensor<2> {
-        let reconstruction = if weights.rescale.is_empty() {
-            sum(&self.log_likelihood)
-        } else {
-            let weighted: Vec<Tensor<2>> = self
-                .log_likelihood
-                .iter()
-                .zip(&weights.rescale)
-                .map(|(ll, &w)| if w == 1.0 { ll.clone() } else { ll.clone().mul_scalar(w) })
-                .collect();
-            sum(&weighted)
-        };
+        // λ_m = 1 (or absent) adds the term as it is, so the paper's objective is untouched.
+        let weighted: Vec<Tensor<2>> = self
+            .log_likelihood
+            .iter()
+            .enumerate()
+            .map(|(m, ll)| match weights.rescale.get(m) {
+                Some(&w) if w != 1.0 => ll.clone().mul_scalar(w),
+                _ => ll.clone(),
+            })
+            .collect();
+        let reconstruction = sum(&weighted);
         let mut l = reconstruction - self.kl_to_prior.clone().mul_scalar(weights.beta);
         if !self.kl_to_unimodal.is_empty() && weights.alpha != 0.0 {
             l = l - sum(&self.kl_to_unimodal).mul_scalar(weights.alpha);

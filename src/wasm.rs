@@ -138,16 +138,18 @@ impl Model {
             let q = inner.model.posterior(&given);
             let z = latents(&q, samples, seed, temperature);
             let outputs = decode_all(&inner.model, z);
+            // Queued before the first read, so the device runs it in the same submission.
+            let readings = get(&options, "readBack").is_truthy().then(|| read_back(&inner.model, &given, &outputs));
             let out = read_all(&inner, &outputs).await?;
             set(&out, "temperature", &JsValue::from(temperature.value()))?;
-            if get(&options, "readBack").is_truthy() {
-                let readings = Object::new();
-                for (modality, values) in inner.model.config.modalities.iter().zip(read_back(&inner.model, &given, &outputs)) {
+            if let Some(readings) = readings {
+                let by_name = Object::new();
+                for (modality, values) in inner.model.config.modalities.iter().zip(readings) {
                     if let Some(values) = values {
-                        set(&readings, &modality.name, &read(values).await?)?;
+                        set(&by_name, &modality.name, &read(values).await?)?;
                     }
                 }
-                set(&out, "readBack", &readings)?;
+                set(&out, "readBack", &by_name)?;
             }
             Ok(out.into())
         })

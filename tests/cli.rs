@@ -213,6 +213,27 @@ fn validation_picks_the_checkpoint_and_the_temperature_that_the_manifest_carries
          "--init", s(&manifest)]);
     let settings: serde_json::Value = serde_json::from_slice(&std::fs::read(tuned.join("run.json")).unwrap()).unwrap();
     assert_eq!(settings["init"].as_str(), Some(s(&manifest)));
+    // A refit of q(z|w) moves the digits generated from a label and nothing else: reading an
+    // image (q(z|x) -> p(w|z)) gives the same probabilities as before.
+    let refit = dir.path().join("refit");
+    ok(&["train", "--data", s(&data), "--out", s(&refit), "--batch", "50", "--eval-every", "0", "--epochs", "1",
+         "--init", s(&manifest), "--refit", "label", "--rescale", "label=3"]);
+    let refitted = dir.path().join("refitted.json");
+    ok(&["export", "--run", s(&refit), "--precision", "f32", "--out", s(&refitted)]);
+    let outputs = |path: &Path, given: (&str, Observation)| {
+        let device = Device::flex();
+        let manifest = Manifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let model = manifest.load(std::fs::read(path.with_file_name(&manifest.weights.file)).unwrap(), &device).unwrap();
+        let given = observe(&model.config, &[(given.0.into(), given.1)], &device).unwrap();
+        let out = generate(&model, &given, 2, 3, Temperature::ONE);
+        out.into_iter().map(|t| t.into_data().try_to_vec::<f32>().unwrap()).collect::<Vec<_>>()
+    };
+    let image = || ("image", Observation::Values(vec![0.5; 784]));
+    let (before, after) = (outputs(&manifest, image()), outputs(&refitted, image()));
+    assert_eq!(before[1], after[1], "q(z|x) and p(w|z) are untouched by the refit");
+    assert_ne!(outputs(&manifest, ("label", Observation::Class(2)))[0], outputs(&refitted, ("label", Observation::Class(2)))[0]);
+    fails(&["train", "--data", s(&data), "--out", s(&dir.path().join("never")), "--refit", "label"], "--init");
+
     let other = dir.path().join("other");
     fails(&["train", "--data", s(&data), "--out", s(&other), "--rescale", "label"], "NAME=WEIGHT");
     fails(&["train", "--data", s(&data), "--out", s(&other), "--rescale", "label=-2"], "positive");

@@ -8,7 +8,7 @@
 // Anything else, or a value out of range, is ignored and named, so a mistyped or outdated link
 // still opens the page.
 
-import { PANELS } from './options.js';
+import { PANELS, panelFrom } from './options.js';
 
 /** The page's options, kept in every link as they were (options.js validates them). */
 export const OPTION_PARAMS = ['backend', 'model', 'faces-model'];
@@ -71,16 +71,14 @@ export function parseLink(search, hash = '') {
   const seen = new Set();
   const ignore = (name, value, why) => ignored.push({ name, value, why });
 
-  const fromHash = hash.replace(/^#/, '').toLowerCase();
-  let panel = PANELS.includes(fromHash) ? fromHash : null;
+  // Which tab is options.js's to say; here only what of ?panel= was ignored.
+  const panel = panelFrom(search, hash);
   for (const [name, value] of params) {
     if (name !== 'panel') continue;
     if (seen.has('panel')) ignore(name, value, 'repeated');
     else if (!PANELS.includes(value.toLowerCase())) ignore(name, value, PANELS.join(' or '));
-    else panel ??= value.toLowerCase();
     seen.add('panel');
   }
-  panel ??= PANELS[0];
 
   const state = { digits: {}, faces: {} };
   const other = PANELS.find((name) => name !== panel);

@@ -150,11 +150,13 @@ pub fn encoder_widths(model: &Jmvae, split: &Split, device: &Device) -> Result<E
         let data = inputs(split, &indices, n, device);
         let only = |m: usize| -> Inputs { (0..n).map(|i| (i == m).then(|| data[i].clone())).collect() };
         let all: Inputs = data.iter().cloned().map(Some).collect();
-        for (sums, given) in sigma.iter_mut().zip([only(label_index), only(image_index), all.clone()]) {
-            let per_dim = model.posterior(&given).std().sum_dim(0).into_data().try_to_vec::<f32>().expect("f32");
+        let joint = model.posterior(&all);
+        let encoders = [model.posterior(&only(label_index)), model.posterior(&only(image_index))];
+        for (sums, q) in sigma.iter_mut().zip(encoders.iter().chain([&joint])) {
+            let per_dim = q.std().sum_dim(0).into_data().try_to_vec::<f32>().expect("f32");
             sums.iter_mut().zip(per_dim).for_each(|(s, v)| *s += f64::from(v));
         }
-        let means = model.posterior(&all).mean.into_data().try_to_vec::<f32>().expect("f32");
+        let means = joint.mean.into_data().try_to_vec::<f32>().expect("f32");
         for row in means.chunks(latent) {
             for (d, &m) in row.iter().enumerate() {
                 mean_sum[d] += f64::from(m);
@@ -177,25 +179,57 @@ pub fn encoder_widths(model: &Jmvae, split: &Split, device: &Device) -> Result<E
     })
 }
 
-/// The default temperature by the stated rule: the largest τ of `points` whose coherence reaches
-/// [`TARGET_COHERENCE`] while its diversity ratio stays at least [`MIN_DIVERSITY`]; when none
-/// does, the most coherent τ that keeps that diversity; when none keeps it, τ = 1.
+/// A rule that picks the default temperature from a validation grid: the largest τ whose score
+/// (coherence for digits, read-back for faces) reaches `target` while its diversity ratio stays
+/// at least [`MIN_DIVERSITY`]; when none does, the best score that keeps that diversity; when
+/// none keeps it, τ = 1.
+pub struct TemperatureRule {
+    /// The score, as the rule's text names it.
+    pub measure: &'static str,
+    /// The score to reach.
+    pub target: f64,
+    /// How the text names the fallback, "the most coherent" or "the best read-back".
+    pub best: &'static str,
+}
+
+/// The digits' rule.
+pub const DIGITS_RULE: TemperatureRule =
+    TemperatureRule { measure: "coherence (CNN judge)", target: TARGET_COHERENCE, best: "the most coherent" };
+
+impl TemperatureRule {
+    /// The chosen τ and the rule that chose it, from `(τ, score, diversity)` grid points.
+    pub fn choose(&self, points: &[(f32, f64, f64)]) -> (f32, String) {
+        let rule = format!(
+            "the largest temperature on a {}-point grid whose validation {} is at least {:.0} % with a diversity ratio of at least {MIN_DIVERSITY}",
+            points.len(),
+            self.measure,
+            self.target * 100.0
+        );
+        let diverse: Vec<&(f32, f64, f64)> = points.iter().filter(|p| p.2 >= MIN_DIVERSITY).collect();
+        if let Some(p) = diverse.iter().filter(|p| p.1 >= self.target).max_by(|a, b| a.0.total_cmp(&b.0)) {
+            return (p.0, rule);
+        }
+        if let Some(p) = diverse.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+            return (p.0, format!("{rule}; none reached it, so {} with that diversity", self.best));
+        }
+        (1.0, format!("{rule}; none kept that diversity, so 1"))
+    }
+}
+
+/// The digits' default temperature from a coherence curve, by [`DIGITS_RULE`].
 pub fn choose_temperature(points: &[CurvePoint]) -> (f32, String) {
-    let diverse: Vec<&CurvePoint> = points.iter().filter(|p| p.diversity >= MIN_DIVERSITY).collect();
-    let coherent = diverse.iter().filter(|p| p.coherence >= TARGET_COHERENCE).max_by(|a, b| a.temperature.total_cmp(&b.temperature));
-    let rule = format!(
-        "the largest temperature on a {}-point grid whose validation coherence (CNN judge) is at least {:.0} % with a diversity ratio of at least {}",
-        points.len(),
-        TARGET_COHERENCE * 100.0,
-        MIN_DIVERSITY
-    );
-    if let Some(p) = coherent {
-        return (p.temperature, rule);
+    let scored: Vec<(f32, f64, f64)> = points.iter().map(|p| (p.temperature, p.coherence, p.diversity)).collect();
+    DIGITS_RULE.choose(&scored)
+}
+
+/// The temperatures a report's curve covers: the reported ones, and `headline` if it is not
+/// among them (the report's own temperature, kept out of the curve it returns).
+pub fn curve_temperatures(headline: Temperature) -> Vec<f32> {
+    let mut temperatures = REPORTED_TEMPERATURES.to_vec();
+    if !temperatures.contains(&headline.value()) {
+        temperatures.push(headline.value());
     }
-    if let Some(p) = diverse.iter().max_by(|a, b| a.coherence.total_cmp(&b.coherence)) {
-        return (p.temperature, format!("{rule}; none reached it, so the most coherent with that diversity"));
-    }
-    (1.0, format!("{rule}; none kept that diversity, so 1"))
+    temperatures
 }
 
 /// The selection grid: τ = 0, 0.05, ..., 1.

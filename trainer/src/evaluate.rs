@@ -12,7 +12,10 @@ use serde::Serialize;
 
 use crate::batch::{chunks, inputs};
 use crate::classifier::Classifier;
-use crate::coherence::{CurvePoint, EncoderWidths, REPORTED_TEMPERATURES, choose_temperature, curve, encoder_widths, real_diversity, selection_grid};
+use crate::coherence::{
+    CurvePoint, EncoderWidths, REPORTED_TEMPERATURES, choose_temperature, curve, curve_temperatures, encoder_widths, real_diversity,
+    selection_grid,
+};
 use crate::mnist::{CLASSES, Split};
 
 /// Rows pushed through a decoder at once (examples x samples), to bound memory.
@@ -34,8 +37,13 @@ pub struct Options {
     pub temperature: Temperature,
     /// `test` or `validation`.
     pub split: &'static str,
-    /// Whether to choose the default temperature (validation only).
-    pub choose_temperature: bool,
+}
+
+impl Options {
+    /// Whether the report chooses the default temperature: on validation only, never on test.
+    pub fn chooses_temperature(&self) -> bool {
+        self.split == "validation"
+    }
 }
 
 /// Everything `jmvae eval` reports, averaged over the examples of the split.
@@ -187,10 +195,7 @@ pub fn evaluate(
     metrics.encoder_widths = Some(encoder_widths(model, split, device)?);
     if let Some(judge) = judge {
         let reference = real_diversity(judge, real, device);
-        let mut temperatures = REPORTED_TEMPERATURES.to_vec();
-        if !temperatures.contains(&temperature.value()) {
-            temperatures.push(temperature.value());
-        }
+        let temperatures = curve_temperatures(temperature);
         // Choices read the validation draws; the test report draws afresh, so no choice saw its digits.
         let draws = if options.split == "test" { seed + 20_003 } else { seed + 3 };
         let points = curve(model, judge, &reference, &temperatures, PER_LABEL, draws, device)?;
@@ -202,7 +207,7 @@ pub fn evaluate(
         metrics.reconstruction_accuracy = Some(reconstruction_accuracy(model, judge, split, device));
         metrics.classifier_accuracy = Some(crate::classifier::accuracy(judge, real, device));
         metrics.judge = Some("CNN 32-64 (4x4 stride-2 convolutions) + 128 + 10, trained on real training images (`jmvae train-classifier`)".into());
-        if options.choose_temperature {
+        if options.chooses_temperature() {
             // Fresh noise (another seed) for the choice, so it does not reuse the curve's draws.
             let grid = curve(model, judge, &reference, &selection_grid(), PER_LABEL_SELECTION, seed + 1000, device)?;
             let (tau, rule) = choose_temperature(&grid);

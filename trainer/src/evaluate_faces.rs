@@ -9,7 +9,7 @@ use jmvae::{Jmvae, SeededRng};
 use serde::Serialize;
 
 use crate::evaluate::Options;
-use crate::coherence::{MIN_DIVERSITY, REPORTED_TEMPERATURES, mean_pairwise_distance, selection_grid};
+use crate::coherence::{REPORTED_TEMPERATURES, TemperatureRule, curve_temperatures, mean_pairwise_distance, selection_grid};
 
 /// Read-back of requested attributes the default temperature must reach on validation.
 pub const TARGET_READ_BACK: f64 = 0.85;
@@ -31,6 +31,9 @@ pub struct ReadBackPoint {
     pub read_back_per_attribute: Vec<f64>,
     /// Mean over attributes of the agreement with the whole request (present and absent).
     pub coherence: f64,
+    /// The same agreement, attribute by attribute (the report's `coherence` at its temperature).
+    #[serde(skip)]
+    pub coherence_per_attribute: Vec<f64>,
     /// Of all requested attributes, the fraction the model itself reads back from its faces
     /// (q(z|x) -> p(w|z), as the page shows it).
     pub model_read_back: f64,
@@ -175,12 +178,14 @@ pub fn read_back(
         }
     }
     let total_asked = asked.iter().sum::<usize>().max(1) as f64;
+    let coherence_per_attribute: Vec<f64> = agree.iter().map(|&c| c as f64 / faces.len().max(1) as f64).collect();
     Ok(ReadBackPoint {
         temperature: temperature.value(),
         read_back: found.iter().sum::<usize>() as f64 / total_asked,
         read_back_per_attribute: found.iter().zip(&asked).map(|(&f, &a)| f as f64 / a.max(1) as f64).collect(),
         model_read_back: own as f64 / total_asked,
-        coherence: agree.iter().map(|&c| c as f64 / faces.len().max(1) as f64).sum::<f64>() / n.max(1) as f64,
+        coherence: mean(&coherence_per_attribute),
+        coherence_per_attribute,
         diversity: within_set_spread(model, classifier, faces, temperature, seed, device)? / real_spread.max(1e-12),
     })
 }
@@ -235,24 +240,12 @@ fn real_spread(classifier: &AttributeClassifier, faces: &Faces, device: &Device)
     mean_pairwise_distance(&classifier.features(images).into_data().try_to_vec::<f32>().expect("f32"), 256)
 }
 
-/// The default temperature for faces: the largest τ of `points` whose read-back reaches
-/// [`TARGET_READ_BACK`] with a diversity ratio of at least [`MIN_DIVERSITY`]; when none does,
-/// the best read-back that keeps that diversity; when none keeps it, τ = 1.
-pub fn choose_temperature(points: &[ReadBackPoint]) -> (f32, String) {
-    let rule = format!(
-        "the largest temperature on a {}-point grid whose validation read-back of requested attributes (attribute classifier) is at least {:.0} % with a diversity ratio of at least {MIN_DIVERSITY}",
-        points.len(),
-        TARGET_READ_BACK * 100.0
-    );
-    let diverse: Vec<&ReadBackPoint> = points.iter().filter(|p| p.diversity >= MIN_DIVERSITY).collect();
-    if let Some(p) = diverse.iter().filter(|p| p.read_back >= TARGET_READ_BACK).max_by(|a, b| a.temperature.total_cmp(&b.temperature)) {
-        return (p.temperature, rule);
-    }
-    if let Some(p) = diverse.iter().max_by(|a, b| a.read_back.total_cmp(&b.read_back)) {
-        return (p.temperature, format!("{rule}; none reached it, so the best read-back with that diversity"));
-    }
-    (1.0, format!("{rule}; none kept that diversity, so 1"))
-}
+/// The faces' rule for the default temperature: the digits' with read-back in place of coherence.
+pub const FACES_RULE: TemperatureRule = TemperatureRule {
+    measure: "read-back of requested attributes (attribute classifier)",
+    target: TARGET_READ_BACK,
+    best: "the best read-back",
+};
 
 /// Every faces metric; coherence, read-back and the classifier's ceiling when a classifier is given.
 pub fn evaluate(
@@ -279,16 +272,12 @@ pub fn evaluate(
     };
     if let Some(classifier) = classifier {
         let spread = real_spread(classifier, test, device);
-        let mut temperatures = REPORTED_TEMPERATURES.to_vec();
-        if !temperatures.contains(&options.temperature.value()) {
-            temperatures.push(options.temperature.value());
-        }
-        let points = temperatures
+        let points = curve_temperatures(options.temperature)
             .iter()
             .map(|&tau| read_back(model, classifier, test, spread, Temperature::new(tau)?, options.seed, device))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let headline = points.iter().find(|p| p.temperature == options.temperature.value()).expect("in the curve").clone();
-        let coherence = coherence_per_attribute(model, classifier, test, options, device)?;
+        let headline = points.iter().find(|p| p.temperature == options.temperature.value()).expect("in the curve");
+        let coherence = headline.coherence_per_attribute.clone();
         let ceiling = classifier_accuracy(classifier, test, device);
         metrics.mean_coherence = Some(mean(&coherence));
         metrics.coherence = Some(coherence);
@@ -297,34 +286,19 @@ pub fn evaluate(
         metrics.read_back_curve = Some(points.into_iter().filter(|p| REPORTED_TEMPERATURES.contains(&p.temperature)).collect());
         metrics.mean_classifier_accuracy = Some(mean(&ceiling));
         metrics.classifier_accuracy = Some(ceiling);
-        if options.choose_temperature {
+        if options.chooses_temperature() {
             let grid = selection_grid()
                 .into_iter()
                 .step_by(2)
                 .map(|tau| read_back(model, classifier, test, spread, Temperature::new(tau)?, options.seed + 1000, device))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let (tau, rule) = choose_temperature(&grid);
+            let scored: Vec<(f32, f64, f64)> = grid.iter().map(|p| (p.temperature, p.read_back, p.diversity)).collect();
+            let (tau, rule) = FACES_RULE.choose(&scored);
             metrics.sampling = Some(Sampling { temperature: Temperature::new(tau)?, chosen_by: rule });
             metrics.selection_curve = Some(grid);
         }
     }
     Ok(metrics)
-}
-
-/// Per attribute: the fraction of faces generated at the headline temperature whose
-/// classifier reading agrees with the requested value.
-fn coherence_per_attribute(model: &Jmvae, classifier: &AttributeClassifier, faces: &Faces, options: &Options, device: &Device) -> anyhow::Result<Vec<f64>> {
-    let mut rng = SeededRng::new(options.seed);
-    let (image, attributes) = (model.config.index_of("image")?, model.config.index_of("attributes")?);
-    let tau = options.temperature.value();
-    Ok(agreement(faces, device, |_, w| {
-        let mut given = vec![None; model.config.modalities.len()];
-        given[attributes] = Some(w);
-        let q = model.posterior(&given);
-        let [rows, latent] = q.mean.dims();
-        let eps = Tensor::from_data(TensorData::new(rng.normals(rows * latent), [rows, latent]), device);
-        classifier.predict(decode_all(model, q.sample(eps.mul_scalar(tau))).swap_remove(image))
-    }))
 }
 
 impl FaceMetrics {

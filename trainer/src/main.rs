@@ -453,7 +453,7 @@ fn run(cli: Cli) -> Result<()> {
                 SplitName::Test => mnist::TEST_BINARISATION_SEED,
                 SplitName::Validation => mnist::VALIDATION_BINARISATION_SEED,
             });
-            let options = evaluate::Options { k, seed, temperature, split: name, choose_temperature: split == SplitName::Validation };
+            let options = evaluate::Options { k, seed, temperature, split: name };
             let metrics = evaluate::evaluate(&model, &binarised, &real, judge.as_ref(), &options, &device)?;
             let table = metrics.markdown();
             println!("{table}");
@@ -585,7 +585,7 @@ fn eval_faces(
         .map(|p| attribute_classifier::AttributeClassifier::load(p, names.len(), &device))
         .transpose()?;
     let split_name = if split == SplitName::Validation { "validation" } else { "test" };
-    let options = evaluate::Options { k: 0, seed, temperature, split: split_name, choose_temperature: split == SplitName::Validation };
+    let options = evaluate::Options { k: 0, seed, temperature, split: split_name };
     let metrics = evaluate_faces::evaluate(model, &train, &test, classifier.as_ref(), &options, &device)?;
     let table = metrics.markdown();
     println!("{table}");
