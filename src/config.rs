@@ -238,6 +238,17 @@ impl ModelConfig {
         })
     }
 
+    /// The modality called `name`.
+    pub fn modality(&self, name: &str) -> Result<&ModalityConfig, ModelError> {
+        Ok(&self.modalities[self.index_of(name)?])
+    }
+
+    /// The modality called `name`, to change it.
+    pub fn modality_mut(&mut self, name: &str) -> Result<&mut ModalityConfig, ModelError> {
+        let m = self.index_of(name)?;
+        Ok(&mut self.modalities[m])
+    }
+
     /// Check what the type system cannot: sizes, names and labels that agree.
     pub fn validate(&self) -> Result<(), ModelError> {
         let bad = |why: String| Err(ModelError::InvalidConfig(why));

@@ -20,6 +20,9 @@ pub enum ModelError {
     /// Weights that do not match their manifest or the model.
     #[error("invalid weights: {0}")]
     InvalidWeights(String),
+    /// A file that could not be read (native callers only).
+    #[error("{0}")]
+    File(String),
     /// A tensor could not be read back from the device.
     #[error("device error: {0}")]
     Device(String),

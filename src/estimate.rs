@@ -5,7 +5,7 @@
 //! log p(w)   ≈ log (1/N) Σ_n  p(w|z_n),                                  z_n ~ p(z)
 //! ```
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Tensor;
 
 use crate::gaussian::{log_prior, repeat_rows};
 use crate::likelihood::log_likelihood;
@@ -16,11 +16,6 @@ use crate::rng::SeededRng;
 pub fn logsumexp(x: Tensor<2>) -> Tensor<2> {
     let max = x.clone().max_dim(1).detach();
     (x - max.clone()).exp().sum_dim(1).log() + max
-}
-
-/// `count` standard normal vectors `[count, latent]` from `rng`.
-pub fn standard_normal(rng: &mut SeededRng, count: usize, latent: usize, device: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(rng.normals(count * latent), [count, latent]), device)
 }
 
 /// log p(x_m for m in T) per example, `[batch]`, for each target set T of `target_sets`, with
@@ -37,7 +32,7 @@ pub fn log_marginal(
 ) -> Vec<Tensor<1>> {
     let q = model.posterior(proposal).repeat_each(k);
     let [rows, latent] = q.mean.dims();
-    let z = q.sample(standard_normal(rng, rows, latent, &q.mean.device()));
+    let z = q.sample(rng.noise(rows, latent, &q.mean.device()));
     let log_prior_ratio = log_prior(z.clone()) - q.log_prob(z.clone());
     let log_likelihoods: Vec<Option<Tensor<2>>> = (0..data.len())
         .map(|m| {
@@ -69,7 +64,7 @@ pub fn log_marginal_from_prior(
     rng: &mut SeededRng,
 ) -> Tensor<1> {
     let [batch, _] = values.dims();
-    let z = standard_normal(rng, n, model.config.latent, &values.device());
+    let z = rng.noise(n, model.config.latent, &values.device());
     let logits = model.decode_logits(m, z);
     let [_, size] = logits.dims();
     // Pair every row with every prior sample: row i, sample j -> index i * n + j.
@@ -83,6 +78,7 @@ pub fn log_marginal_from_prior(
 mod tests {
     use super::*;
     use crate::config::ModelConfig;
+    use burn::tensor::{Device, TensorData};
 
     #[test]
     fn logsumexp_is_stable_and_correct() {

@@ -2,7 +2,8 @@
 
 use burn::tensor::Tensor;
 
-const LOG_2PI: f64 = 1.837_877_066_409_345_3;
+/// log(2π), the constant of every Gaussian log-density here.
+pub const LOG_2PI: f64 = 1.837_877_066_409_345_3;
 
 /// N(mean, diag(exp(log_var))) for a batch: both tensors are `[batch, latent]`.
 #[derive(Clone, Debug)]

@@ -146,8 +146,7 @@ pub fn latents(q: &DiagGaussian, samples: usize, seed: u64, temperature: Tempera
     }
     let q = q.repeat_each(samples);
     let [rows, latent] = q.mean.dims();
-    let eps = SeededRng::new(seed).normals(rows * latent);
-    let eps = Tensor::from_data(TensorData::new(eps, [rows, latent]), &q.mean.device());
+    let eps = SeededRng::new(seed).noise(rows, latent, &q.mean.device());
     // τ = 1 multiplies by exactly 1, so those samples are bit-identical to plain q(z|given).
     q.sample(eps.mul_scalar(temperature.value()))
 }

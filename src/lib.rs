@@ -17,7 +17,6 @@ pub mod likelihood;
 pub mod model;
 pub mod network;
 pub mod objective;
-pub mod precision;
 pub mod rng;
 pub mod weights;
 
@@ -29,6 +28,6 @@ pub use error::ModelError;
 pub use gaussian::DiagGaussian;
 pub use model::{Inputs, Jmvae};
 pub use objective::{Objective, Terms};
-pub use precision::Precision;
+pub use weights::Precision;
 pub use rng::SeededRng;
 pub use weights::Manifest;

@@ -4,8 +4,7 @@ use burn::tensor::Tensor;
 use burn::tensor::activation::{log_sigmoid, log_softmax, sigmoid, softmax};
 
 use crate::config::{ModalityConfig, ModalityKind};
-
-const LOG_2PI: f64 = 1.837_877_066_409_345_3;
+use crate::gaussian::LOG_2PI;
 
 /// log p(x|z) summed over the modality's values, per example: `[batch, 1]`.
 ///

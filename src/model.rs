@@ -96,6 +96,23 @@ impl Decoder {
     }
 }
 
+impl ModelConfig {
+    /// Fresh networks for this config on `device`, as Burn's configs build their modules.
+    pub fn init(&self, device: &Device) -> Result<Jmvae, ModelError> {
+        Jmvae::new(self, device)
+    }
+
+    /// The inputs with only the named modalities given, in this config's order; a name the
+    /// config does not have is refused.
+    pub fn given<'a>(&self, named: impl IntoIterator<Item = (&'a str, Tensor<2>)>) -> Result<Inputs, ModelError> {
+        let mut inputs: Inputs = vec![None; self.modalities.len()];
+        for (name, x) in named {
+            inputs[self.index_of(name)?] = Some(x);
+        }
+        Ok(inputs)
+    }
+}
+
 impl Jmvae {
     /// Fresh networks for `config`, initialised from the device's generator.
     pub fn new(config: &ModelConfig, device: &Device) -> Result<Self, ModelError> {

@@ -5,6 +5,8 @@
 //! fallback. The transcendental functions come from `libm` so that the noise is bit-identical
 //! on every target.
 
+use burn::tensor::{Device, Tensor, TensorData};
+
 /// SplitMix64 seeding followed by xoshiro256++ (Blackman & Vigna): fast, portable, seedable.
 #[derive(Clone, Debug)]
 pub struct SeededRng {
@@ -63,6 +65,12 @@ impl SeededRng {
         }
         out.truncate(count);
         out
+    }
+
+    /// `rows x cols` standard normals as a tensor on `device`: the noise ε of every
+    /// reparameterised sample, drawn on the host so that every backend sees the same values.
+    pub fn noise(&mut self, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
+        Tensor::from_data(TensorData::new(self.normals(rows * cols), [rows, cols]), device)
     }
 
     /// Binarise intensities in [0, 1]: each value becomes 1 with that probability.

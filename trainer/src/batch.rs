@@ -22,17 +22,6 @@ pub fn images(split: &Split, indices: &[usize], device: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(values, [indices.len(), PIXELS]), device)
 }
 
-/// The model's inputs for `indices`: the image, then the one-hot label when the model has
-/// a label modality (`modalities` = 2) — the MNIST modality order of `ModelConfig::mnist`.
-pub fn inputs(split: &Split, indices: &[usize], modalities: usize, device: &Device) -> Vec<Tensor<2>> {
-    let mut out = vec![images(split, indices, device)];
-    if modalities > 1 {
-        let labels: Vec<u8> = indices.iter().map(|&i| split.labels[i]).collect();
-        out.push(one_hot(&labels, device));
-    }
-    out
-}
-
 /// Consecutive index ranges of at most `size` covering `0..len`.
 pub fn chunks(len: usize, size: usize) -> impl Iterator<Item = Vec<usize>> {
     (0..len).step_by(size.max(1)).map(move |start| (start..(start + size).min(len)).collect())

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams};
@@ -18,7 +19,10 @@ use jmvae::network::Mlp;
 use jmvae::{NetworkConfig, SeededRng};
 
 use crate::celeba::{Faces, SIDE};
-use crate::dataset::Examples;
+use crate::examples::Examples;
+
+/// Width of the penultimate (feature) layer.
+pub const FEATURES: usize = 256;
 
 /// Convolutions 32-32-64-64, a 256-wide layer, one logit per attribute.
 #[derive(Module, Debug)]
@@ -27,13 +31,25 @@ pub struct AttributeClassifier {
     logits: Linear,
 }
 
-impl AttributeClassifier {
-    /// Fresh weights for `attributes` attributes on `device`.
-    pub fn new(attributes: usize, device: &Device) -> Self {
-        let network = NetworkConfig::conv(&[32, 32, 64, 64], &[256]);
-        Self { trunk: Mlp::new(&[3, SIDE, SIDE], &network, device), logits: LinearConfig::new(256, attributes).init(device) }
-    }
+/// The judge's shape, as Burn's configs describe a module: one logit per attribute.
+#[derive(Config, Debug)]
+pub struct AttributeClassifierConfig {
+    /// Number of attributes.
+    pub attributes: usize,
+}
 
+impl AttributeClassifierConfig {
+    /// Fresh weights on `device`.
+    pub fn init(&self, device: &Device) -> AttributeClassifier {
+        let network = NetworkConfig::conv(&[32, 32, 64, 64], &[FEATURES]);
+        AttributeClassifier {
+            trunk: Mlp::new(&[3, SIDE, SIDE], &network, device),
+            logits: LinearConfig::new(FEATURES, self.attributes).init(device),
+        }
+    }
+}
+
+impl AttributeClassifier {
     /// Penultimate features for `[batch, 3 * 64 * 64]` images: `[batch, 256]`.
     pub fn features(&self, images: Tensor<2>) -> Tensor<2> {
         self.trunk.forward(images)
@@ -55,7 +71,8 @@ impl AttributeClassifier {
         let record = ModuleRecord::load(path).with_context(|| {
             format!("cannot read the attribute classifier `{}` (train one with `jmvae train-classifier --dataset celeba`)", path.display())
         })?;
-        Self::new(attributes, device)
+        AttributeClassifierConfig::new(attributes)
+            .init(device)
             .try_load_record(record.cast_to_module_dtype())
             .with_context(|| format!("`{}` is not an attribute classifier for {attributes} attributes", path.display()))
     }
@@ -70,7 +87,7 @@ impl AttributeClassifier {
 pub fn train(train: &Faces, epochs: usize, seed: u64, device: &Device) -> AttributeClassifier {
     let device = device.clone().autodiff();
     device.seed(seed);
-    let mut model = AttributeClassifier::new(train.attribute_names.len(), &device);
+    let mut model = AttributeClassifierConfig::new(train.attribute_names.len()).init(&device);
     let mut optimizer = AdamConfig::new().init();
     let batch = 64;
     let bar = ProgressBar::new((epochs * train.len().div_ceil(batch)) as u64).with_style(
@@ -80,10 +97,11 @@ pub fn train(train: &Faces, epochs: usize, seed: u64, device: &Device) -> Attrib
         let mut order: Vec<usize> = (0..train.len()).collect();
         SeededRng::new(seed ^ (epoch as u64 + 1) << 32).shuffle(&mut order);
         for indices in order.chunks(batch) {
-            let data = train.inputs(indices, &device);
-            let logits = model.forward(data[0].clone());
+            let batch = train.inputs(indices, &device);
+            let (images, attributes) = (batch.get("image").expect("faces"), batch.get("attributes").expect("faces"));
+            let logits = model.forward(images);
             // w l + log σ(-l) is log p(w|l) for each Bernoulli attribute.
-            let log_likelihood = (data[1].clone() * logits.clone() + log_sigmoid(logits.neg())).sum_dim(1);
+            let log_likelihood = (attributes * logits.clone() + log_sigmoid(logits.neg())).sum_dim(1);
             let loss = log_likelihood.mean().neg();
             bar.set_message(format!("epoch {} loss {:.3}", epoch + 1, loss.clone().into_scalar::<f32>()));
             let grads = GradientsParams::from_grads(loss.backward(), &model);

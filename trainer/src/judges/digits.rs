@@ -5,6 +5,7 @@
 //! feature space in which the diversity of generated digits is measured.
 
 use anyhow::{Context, Result};
+use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams};
@@ -31,12 +32,23 @@ pub struct Classifier {
     logits: Linear,
 }
 
-impl Classifier {
+/// The judge's shape, as Burn's configs describe a module.
+#[derive(Config, Debug)]
+pub struct ClassifierConfig {
+    /// Number of classes.
+    #[config(default = 10)]
+    pub classes: usize,
+}
+
+impl ClassifierConfig {
     /// Fresh weights on `device`.
-    pub fn new(device: &Device) -> Self {
+    pub fn init(&self, device: &Device) -> Classifier {
         let network = NetworkConfig::conv(&[32, 64], &[FEATURES]);
-        Self { trunk: Mlp::new(&[1, 28, 28], &network, device), logits: LinearConfig::new(FEATURES, CLASSES).init(device) }
+        Classifier { trunk: Mlp::new(&[1, 28, 28], &network, device), logits: LinearConfig::new(FEATURES, self.classes).init(device) }
     }
+}
+
+impl Classifier {
 
     /// Penultimate features for `[batch, 784]` images: `[batch, 128]`.
     pub fn features(&self, x: Tensor<2>) -> Tensor<2> {
@@ -59,7 +71,8 @@ impl Classifier {
         let record = ModuleRecord::load(path).with_context(|| {
             format!("cannot read the classifier `{}` (train one with `jmvae train-classifier`)", path.display())
         })?;
-        Classifier::new(device)
+        ClassifierConfig::new()
+            .init(device)
             .try_load_record(record.cast_to_module_dtype())
             .with_context(|| format!("`{}` is not a digit classifier (CNN); retrain it with `jmvae train-classifier`", path.display()))
     }
@@ -107,7 +120,7 @@ fn augmented(split: &Split, indices: &[usize], rng: &mut SeededRng, device: &Dev
 pub fn train(train: &Split, epochs: usize, seed: u64, device: &Device) -> Classifier {
     let device = device.clone().autodiff();
     device.seed(seed);
-    let mut model = Classifier::new(&device);
+    let mut model = ClassifierConfig::new().with_classes(CLASSES).init(&device);
     let mut optimizer = AdamConfig::new().init();
     let steps = epochs * train.len().div_ceil(100);
     let bar = ProgressBar::new(steps as u64).with_style(

@@ -5,16 +5,19 @@
 //! the modality names and labels, provenance, evaluated metrics and the file's sha256, which
 //! the loader checks before trusting the bytes.
 
-use burn::store::{ModuleSnapshot, SafetensorsStore};
+pub mod precision;
+mod tensors;
+
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::ModelConfig;
 use crate::error::ModelError;
 use crate::infer::Temperature;
 use crate::model::Jmvae;
-use crate::precision::{Precision, narrow, widen};
+
+pub use precision::Precision;
+pub use tensors::{from_safetensors, sha256_hex, to_safetensors};
 
 /// The manifest format this crate writes and reads.
 pub const MANIFEST_FORMAT: &str = "jmvae-manifest/1";
@@ -68,50 +71,65 @@ impl Manifest {
 pub struct WeightsFile {
     /// File name, relative to the manifest.
     pub file: String,
-    /// Storage precision of the parameters: `f32`, `f16` or `int8` (see [`Precision`]).
-    pub dtype: String,
+    /// Storage precision of the parameters: `f32`, `f16`, `int8` or `mixed`.
+    pub dtype: Precision,
     /// Size in bytes.
     pub bytes: u64,
     /// Lower-case hex sha256 of the file.
     pub sha256: String,
 }
 
-/// Lower-case hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The model's parameters as safetensors bytes stored at `precision`.
-pub fn to_safetensors(model: &Jmvae, precision: Precision) -> Result<Vec<u8>, ModelError> {
-    let mut store = SafetensorsStore::from_bytes(None).metadata("model", "jmvae");
-    model.save_into(&mut store).map_err(|e| ModelError::InvalidWeights(e.to_string()))?;
-    let f32_file = store.get_bytes().map_err(|e| ModelError::InvalidWeights(e.to_string()))?;
-    narrow(&f32_file, precision)
-}
-
-/// Load parameters from safetensors bytes into a fresh model of `config` on `device`; every
-/// parameter must be present with the right shape, and nothing else may be in the file.
-pub fn from_safetensors(config: &ModelConfig, bytes: Vec<u8>, device: &Device) -> Result<Jmvae, ModelError> {
-    let mut model = Jmvae::new(config, device)?;
-    let mut store = SafetensorsStore::from_bytes(Some(widen(bytes)?));
-    let result = model
-        .load_from(&mut store)
-        .map_err(|e| ModelError::InvalidWeights(format!("the weights do not fit this model's config: {e}")))?;
-    let mut problems: Vec<String> = Vec::new();
-    problems.extend(result.missing.iter().map(|(path, _)| format!("missing tensor `{path}`")));
-    problems.extend(result.unused.iter().map(|path| format!("unexpected tensor `{path}`")));
-    problems.extend(result.errors.iter().map(|e| e.to_string()));
-    if !problems.is_empty() {
-        let shown = problems.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
-        return Err(ModelError::InvalidWeights(format!(
-            "the weights do not fit this model's config ({} problems: {shown})",
-            problems.len()
-        )));
-    }
-    Ok(model)
+/// What a manifest records beside the weights themselves: where they came from and how
+/// they did, as the trainer knows it.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// The manifest's short name.
+    pub name: String,
+    /// The dataset the weights were trained on.
+    pub dataset: String,
+    /// The training record.
+    pub training: serde_json::Value,
+    /// Evaluated metrics.
+    pub metrics: serde_json::Value,
+    /// Licence or usage notice.
+    pub notice: Option<String>,
+    /// Default sampling settings.
+    pub sampling: Option<Sampling>,
 }
 
 impl Manifest {
+    /// The weights file of `model` at `precision`, named `file`, and the manifest describing it.
+    pub fn export(model: &Jmvae, precision: Precision, file: &str, provenance: Provenance) -> Result<(Self, Vec<u8>), ModelError> {
+        let bytes = to_safetensors(model, precision)?;
+        let Provenance { name, dataset, training, metrics, notice, sampling } = provenance;
+        let weights = WeightsFile { file: file.into(), dtype: precision, bytes: bytes.len() as u64, sha256: sha256_hex(&bytes) };
+        let manifest =
+            Self { format: MANIFEST_FORMAT.into(), name, dataset, config: model.config.clone(), weights, training, metrics, notice, sampling };
+        Ok((manifest, bytes))
+    }
+
+    /// What the manifest says beside the weights, to carry into a new export of them.
+    pub fn provenance(&self) -> Provenance {
+        let Self { name, dataset, training, metrics, notice, sampling, .. } = self.clone();
+        Provenance { name, dataset, training, metrics, notice, sampling }
+    }
+
+    /// Read the manifest at `path` and the weights beside it, and build the model: the one
+    /// native loader (the browser fetches the same two files and calls [`Manifest::load`]).
+    #[cfg(not(target_family = "wasm"))]
+    pub fn read(path: &std::path::Path, device: &Device) -> Result<(Self, Jmvae), ModelError> {
+        let read = |path: &std::path::Path, what: &str| {
+            std::fs::read(path).map_err(|e| ModelError::File(format!("cannot read the {what} `{}`: {e}", path.display())))
+        };
+        let text = read(path, "manifest")?;
+        let manifest = Self::from_json(&String::from_utf8_lossy(&text)).map_err(|e| ModelError::File(format!("`{}`: {e}", path.display())))?;
+        let weights = path.with_file_name(&manifest.weights.file);
+        let model = manifest
+            .load(read(&weights, "weights")?, device)
+            .map_err(|e| ModelError::File(format!("`{}`: {e}", weights.display())))?;
+        Ok((manifest, model))
+    }
+
     /// Parse a manifest and check its format and config.
     pub fn from_json(text: &str) -> Result<Self, ModelError> {
         let manifest: Manifest = serde_json::from_str(text)
@@ -153,6 +171,7 @@ mod tests {
     use crate::infer::{Observation, generate, observe};
 
     fn manifest_for(config: &ModelConfig, bytes: &[u8], dtype: &str) -> Manifest {
+        let dtype: Precision = dtype.parse().unwrap();
         Manifest {
             format: MANIFEST_FORMAT.into(),
             name: "test".into(),
@@ -160,7 +179,7 @@ mod tests {
             config: config.clone(),
             weights: WeightsFile {
                 file: "w.safetensors".into(),
-                dtype: dtype.into(),
+                dtype,
                 bytes: bytes.len() as u64,
                 sha256: sha256_hex(bytes),
             },

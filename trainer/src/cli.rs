@@ -1,0 +1,272 @@
+//! The command line: clap's types for every command and its flags.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jmvae::Precision;
+use jmvae::infer::Temperature;
+
+use crate::checkpoint::Which;
+use crate::datasets;
+
+/// Train, evaluate, sample from and export JMVAE models (Suzuki et al., 2016).
+#[derive(Parser)]
+#[command(name = "jmvae", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Train a model, writing checkpoints and metrics to a run directory.
+    Train(TrainArgs),
+    /// Evaluate a run's latest checkpoint or an exported manifest on the test set.
+    Eval(EvalArgs),
+    /// Train the independent digit (MNIST) or attribute (CelebA) classifier that judges coherence.
+    TrainClassifier(TrainClassifierArgs),
+    /// Generate from a manifest's weights: digits from a label (or from every label), or faces
+    /// from attribute sets.
+    Sample(SampleArgs),
+    /// Export a run's checkpoint as safetensors + manifest.
+    Export(ExportArgs),
+}
+
+/// Where a dataset lives on disk, and where its preprocessed tensors are cached.
+#[derive(Args, Clone, Debug)]
+pub struct DataArgs {
+    /// Directory holding the dataset in its standard layout.
+    #[arg(long, env = "JMVAE_DATA")]
+    pub data: PathBuf,
+    /// Directory for preprocessed CelebA tensors (default: ~/.cache/jmvae).
+    #[arg(long, env = "JMVAE_CACHE")]
+    pub cache: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The cache directory: `--cache`, else `$XDG_CACHE_HOME/jmvae` or `~/.cache/jmvae`.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        self.cache.clone().or_else(|| {
+            let base = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+            Some(base.join("jmvae"))
+        })
+    }
+}
+
+/// A dataset by name, and where it lives.
+#[derive(Args, Clone, Debug)]
+pub struct DatasetArgs {
+    /// The dataset: `mnist` (28x28 binarised digits and their labels) or `celeba` (faces
+    /// cropped to 64x64 and their 40 attributes).
+    #[arg(long, default_value = "mnist", value_parser = datasets::names())]
+    pub dataset: String,
+    #[command(flatten)]
+    pub location: DataArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+pub enum SplitName {
+    /// Held-out training examples (MNIST) or CelebA's validation partition.
+    Validation,
+    /// The test set.
+    Test,
+}
+
+impl SplitName {
+    /// The name reports record.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Validation => "validation",
+            Self::Test => "test",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+pub enum Preset {
+    /// Image and label, joint + unimodal encoders (JMVAE-kl; JMVAE-zero when alpha = 0).
+    Jmvae,
+    /// Image only: the paper's VAE baseline.
+    Vae,
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub dataset: DatasetArgs,
+    #[arg(long, value_enum, default_value = "jmvae")]
+    pub model: Preset,
+    /// Weight of KL(q(z|x,w) || q(z|m)); 0 trains JMVAE-zero (no unimodal encoders).
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    pub alpha: f64,
+    /// Train until this many epochs are done (counting epochs of a resumed run).
+    #[arg(long, default_value_t = 100)]
+    pub epochs: usize,
+    /// Examples per step.
+    #[arg(long, default_value_t = 100)]
+    pub batch: usize,
+    /// Adam's learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Epochs over which the KL weight rises linearly from 0 to 1 (0: no warm-up).
+    #[arg(long, default_value_t = 0)]
+    pub warmup: usize,
+    /// Faces: the fixed standard deviation of the Gaussian image likelihood (default 0.2);
+    /// larger values weigh the pixels less against the attributes.
+    #[arg(long)]
+    pub image_sigma: Option<f32>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Run directory for checkpoints and metrics.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Continue the run in --out from its latest checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Use only the first N training examples (quick experiments and tests).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Importance-sampled test log p(x) every N epochs (0: never).
+    #[arg(long, default_value_t = 10)]
+    pub eval_every: usize,
+    /// Importance samples for that estimate.
+    #[arg(long, default_value_t = 100)]
+    pub eval_k: usize,
+    /// Examples of the monitored split for that estimate.
+    #[arg(long, default_value_t = 10_000)]
+    pub eval_examples: usize,
+    /// Hold out N training examples for validation (MNIST: the last N, e.g. 10000; faces:
+    /// any N > 0 uses CelebA's official validation partition). The monitor then reads the
+    /// validation split, and the best checkpoint by it is kept in `best/`.
+    #[arg(long, default_value_t = 0)]
+    pub validation: usize,
+    /// Weigh log p(x_m|z) by W in the objective, as `NAME=W` (e.g. `label=20`); repeatable.
+    /// A documented deviation from the paper (likelihood rescaling); off by default.
+    #[arg(long, value_name = "NAME=W")]
+    pub rescale: Vec<String>,
+    /// Start from the weights of this manifest (fine-tuning) instead of a fresh model.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
+    /// Train only q(z|NAME), refitted to the model's own posterior p(z|NAME) by its bound
+    /// E_q[λ log p(NAME|z)] - KL(q || p(z)) (λ from --rescale), every other network fixed;
+    /// needs --init. A documented deviation from JMVAE-kl's covering fit.
+    #[arg(long, value_name = "NAME", requires = "init")]
+    pub refit: Option<String>,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A run directory (uses its latest checkpoint) ...
+    #[arg(long, conflicts_with = "manifest", required_unless_present = "manifest")]
+    pub run: Option<PathBuf>,
+    /// ... or an exported manifest.
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub location: DataArgs,
+    /// Importance samples per test example (1000 for reported numbers).
+    #[arg(short, long, default_value_t = 1000)]
+    pub k: usize,
+    /// Digit or attribute classifier for coherence (from `jmvae train-classifier`).
+    #[arg(long)]
+    pub classifier: Option<PathBuf>,
+    /// Faces: write a PNG of the first 16 test faces above their reconstructions.
+    #[arg(long)]
+    pub reconstructions: Option<PathBuf>,
+    /// Use only the first N examples of the split.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Where to write the JSON report (a Markdown table is written beside it).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The split to evaluate on: `validation` (for choices: it also picks the default
+    /// temperature) or `test` (for the reported numbers, read once).
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitName,
+    /// MNIST validation size when the run or manifest does not record one.
+    #[arg(long, default_value_t = 10_000)]
+    pub validation: usize,
+    /// With --run: the `latest` checkpoint or the `best` one by validation.
+    #[arg(long, value_enum, default_value = "latest")]
+    pub checkpoint: Which,
+    /// The temperature of the headline coherence (default: the manifest's, else 1); the
+    /// curve over 0, 0.25, 0.5, 0.75 and 1 is always reported beside it.
+    #[arg(long, allow_negative_numbers = true)]
+    pub temperature: Option<Temperature>,
+}
+
+#[derive(Args)]
+pub struct TrainClassifierArgs {
+    #[command(flatten)]
+    pub dataset: DatasetArgs,
+    #[arg(long, default_value_t = 5)]
+    pub epochs: usize,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct SampleArgs {
+    #[arg(long)]
+    pub manifest: PathBuf,
+    /// The label to condition on; every label when absent.
+    #[arg(long)]
+    pub label: Option<usize>,
+    /// Faces: the attributes present, comma-separated (e.g. `Male,Smiling,No_Beard`); the
+    /// rest are absent. Repeat for one grid row per set.
+    #[arg(long)]
+    pub attributes: Vec<String>,
+    /// Samples per label (0: the posterior mean).
+    #[arg(long, default_value_t = 16)]
+    pub samples: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Sampling temperature τ in [0, 10]: z = μ + τ·σ·ε (default: the manifest's, else 1).
+    #[arg(long, allow_negative_numbers = true)]
+    pub temperature: Option<Temperature>,
+    /// Write a PNG grid (one row per label).
+    #[arg(long)]
+    pub png: Option<PathBuf>,
+    /// Write the raw outputs as JSON (for comparing with the browser).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The run whose checkpoint to export ...
+    #[arg(long, conflicts_with = "from", required_unless_present = "from")]
+    pub run: Option<PathBuf>,
+    /// ... or an exported manifest whose weights to export again (to embed a new
+    /// evaluation or temperature, or to change the precision); its training record, and its
+    /// metrics and temperature unless new ones are given, are kept.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+    /// The `latest` checkpoint or the `best` one by validation.
+    #[arg(long, value_enum, default_value = "latest")]
+    pub checkpoint: Which,
+    /// A validation report (`jmvae eval --split validation --out`) whose chosen temperature
+    /// becomes the manifest's default (`sampling.temperature`).
+    #[arg(long)]
+    pub sampling: Option<PathBuf>,
+    /// Manifest path, e.g. www/models/mnist.json; the weights go beside it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Storage precision of the weights: f32, f16, int8, or mixed (decoders f16, encoders
+    /// int8); computation is always f32.
+    #[arg(long, default_value = "f16")]
+    pub precision: Precision,
+    /// An evaluation report (from `jmvae eval --out`) to embed as the manifest's metrics.
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
+    #[arg(long)]
+    pub name: Option<String>,
+}

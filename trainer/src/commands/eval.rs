@@ -1,0 +1,52 @@
+//! `jmvae eval`: every metric that applies, on a run's checkpoint or an exported manifest.
+
+use anyhow::{Result, bail};
+use jmvae::infer::Temperature;
+
+use super::{device, load_manifest};
+use crate::atomic::write_atomic;
+use crate::checkpoint::RunDir;
+use crate::cli::EvalArgs;
+use crate::datasets::{self, EvalRequest, Options};
+
+pub fn run(args: EvalArgs) -> Result<()> {
+    if args.k == 0 {
+        bail!("-k must be at least 1");
+    }
+    let device = device();
+    let (dataset, model, recorded, sampling) = match (&args.run, &args.manifest) {
+        (Some(run), _) => {
+            let run = RunDir::new(run);
+            let settings = run.settings()?;
+            (settings.dataset, run.load_model_at(args.checkpoint, &device)?.0, Some(settings.validation), None)
+        }
+        (_, Some(path)) => {
+            let (manifest, model) = load_manifest(path, &device)?;
+            let recorded = manifest.training["validation"].as_u64().map(|v| v as usize);
+            let tau = manifest.default_temperature();
+            (manifest.dataset, model, recorded, Some(tau))
+        }
+        _ => unreachable!("clap requires one"),
+    };
+    let kind = datasets::by_name(&dataset)?;
+    let temperature = args.temperature.or(sampling).unwrap_or(Temperature::ONE);
+    let request = EvalRequest {
+        data: &args.location,
+        judge: args.classifier.as_deref(),
+        reconstructions: args.reconstructions.as_deref(),
+        limit: args.limit,
+        split: args.split,
+        validation: recorded.filter(|&n| n > 0).unwrap_or(args.validation),
+        options: Options { k: args.k, seed: args.seed, temperature, split: args.split.name() },
+    };
+    let report = kind.evaluate(&model, &request, &device)?;
+    let table = report.markdown();
+    println!("{table}");
+    if let Some(out) = &args.out {
+        let mut json = report.to_json()?;
+        json.push('\n');
+        write_atomic(out, json.as_bytes())?;
+        write_atomic(&out.with_extension("md"), table.as_bytes())?;
+    }
+    Ok(())
+}

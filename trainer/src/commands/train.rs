@@ -1,0 +1,106 @@
+//! `jmvae train`: check the flags, load the data, create or resume the run, train.
+
+use anyhow::{Context, Result, bail};
+use jmvae::{ModalityKind, ModelConfig, Objective};
+
+use super::device;
+use crate::checkpoint::{RunDir, RunSettings};
+use crate::cli::{Preset, TrainArgs};
+use crate::datasets;
+use crate::train::{Monitor, train};
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    Objective::jmvae_kl(args.alpha).context("--alpha")?;
+    if args.batch == 0 {
+        bail!("--batch must be at least 1");
+    }
+    if !(args.lr > 0.0) {
+        bail!("--lr must be positive, got {}", args.lr);
+    }
+    if args.eval_k == 0 {
+        bail!("--eval-k must be at least 1");
+    }
+    let rescale = args.rescale.iter().map(|pair| parse_rescale(pair)).collect::<Result<Vec<_>>>()?;
+    let kind = datasets::by_name(&args.dataset.dataset)?;
+    // Read the data before touching the run directory, so a bad --data leaves no trace.
+    let (splits, config) = kind.load_training(&args.dataset.location, args.validation, args.limit)?;
+    let config = model_config(config, &args)?;
+    for (name, _) in &rescale {
+        config.index_of(name).context("--rescale")?;
+    }
+    if let Some(name) = &args.refit {
+        config.index_of(name).context("--refit")?;
+        if !config.unimodal_encoders {
+            bail!("--refit {name}: this model has no unimodal encoders (alpha = 0); refit a JMVAE-kl model");
+        }
+    }
+    let settings = RunSettings {
+        dataset: kind.name().into(),
+        model: format!("{:?}", args.model).to_lowercase(),
+        config,
+        alpha: if args.model == Preset::Vae { 0.0 } else { args.alpha },
+        warmup: args.warmup,
+        batch: args.batch,
+        lr: args.lr,
+        seed: args.seed,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        validation: args.validation,
+        rescale,
+        init: args.init.map(|p| p.display().to_string()),
+        refit: args.refit,
+    };
+    // A config the model would refuse is refused here, before the run directory exists.
+    settings.config.validate()?;
+    let run = RunDir::new(&args.out);
+    let settings = prepare_run(&run, settings, args.resume)?;
+    let monitor = Monitor { every: args.eval_every, k: args.eval_k, examples: args.eval_examples };
+    train(&run, &settings, kind, &splits, args.epochs, monitor, &device())
+}
+
+/// The dataset's default model, shaped by the flags: the preset, α and the image's σ.
+fn model_config(mut config: ModelConfig, args: &TrainArgs) -> Result<ModelConfig> {
+    if let Some(sigma) = args.image_sigma {
+        let image = config.modality_mut("image").context("--image-sigma")?;
+        if image.kind != ModalityKind::ColourImage {
+            bail!("--image-sigma sets the σ of a colour image's Gaussian likelihood; this dataset's images are binary");
+        }
+        image.sigma = sigma;
+    }
+    Ok(match args.model {
+        Preset::Jmvae => ModelConfig { unimodal_encoders: args.alpha > 0.0, ..config },
+        Preset::Vae => {
+            config.modalities.retain(|m| m.name == "image");
+            ModelConfig { unimodal_encoders: false, ..config }
+        }
+    })
+}
+
+/// `NAME=W` from `--rescale`: a modality name and a positive weight.
+fn parse_rescale(pair: &str) -> Result<(String, f64)> {
+    let (name, weight) = pair.split_once('=').with_context(|| format!("--rescale `{pair}`: write NAME=WEIGHT, e.g. label=20"))?;
+    let weight: f64 = weight.trim().parse().with_context(|| format!("--rescale `{pair}`: `{weight}` is not a number"))?;
+    if !(weight > 0.0 && weight.is_finite()) {
+        bail!("--rescale `{pair}`: the weight must be positive");
+    }
+    Ok((name.trim().to_string(), weight))
+}
+
+/// Create a new run, or check that a resumed one has the same settings.
+fn prepare_run(run: &RunDir, settings: RunSettings, resume: bool) -> Result<RunSettings> {
+    if run.exists() {
+        if !resume {
+            bail!("`{}` already holds a run; pass --resume to continue it or choose another --out", run.path.display());
+        }
+        let stored = run.settings()?;
+        let same = RunSettings { command: stored.command.clone(), ..settings.clone() };
+        if same != stored {
+            bail!("--resume with settings that differ from `{}`; use the original flags", run.path.join("run.json").display());
+        }
+        return Ok(stored);
+    }
+    if resume {
+        bail!("--resume: `{}` holds no run to continue", run.path.display());
+    }
+    run.create(&settings)?;
+    Ok(settings)
+}

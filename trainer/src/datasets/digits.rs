@@ -1,0 +1,293 @@
+//! MNIST digits: 28x28 binarised images and their labels, the paper's benchmark.
+
+use anyhow::{Context, Result};
+use burn::tensor::Device;
+use jmvae::infer::{Observation, Temperature, generate, observe};
+use jmvae::weights::Sampling;
+use jmvae::{Jmvae, ModelConfig};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{DatasetKind, EvalRequest, Grid, JudgeRequest, Options, Report, SampleRequest};
+use crate::batch::{images, one_hot};
+use crate::cli::{DataArgs, SplitName};
+use crate::epoch_record::{LogPx, Watched};
+use crate::examples::{Batch, Examples, First, Splits, TrainingSet};
+use crate::judges::digits::{self, Classifier, accuracy};
+use crate::metrics::accuracy::{class_accuracy, reconstruction_accuracy};
+use crate::metrics::coherence::{CurvePoint, curve};
+use crate::metrics::diversity::real_diversity;
+use crate::metrics::likelihoods::{mean_log_marginals, mean_log_pw};
+use crate::metrics::temperature::{REPORTED_TEMPERATURES, choose_temperature, curve_temperatures, selection_grid};
+use crate::metrics::widths::{EncoderWidths, encoder_widths};
+use crate::mnist::{Mnist, Split, TEST_BINARISATION_SEED, VALIDATION_BINARISATION_SEED};
+use crate::train::Monitor;
+
+/// Digits generated per label for coherence.
+const PER_LABEL: usize = 1000;
+/// Digits per label at each point of the temperature-selection grid.
+const PER_LABEL_SELECTION: usize = 500;
+
+/// MNIST, as the trainer knows it.
+pub struct MnistDigits;
+
+impl Examples for Split {
+    fn len(&self) -> usize {
+        Split::len(self)
+    }
+
+    fn inputs(&self, indices: &[usize], device: &Device) -> Batch {
+        let labels: Vec<u8> = indices.iter().map(|&i| self.labels[i]).collect();
+        Batch::new(vec![("image", images(self, indices, device)), ("label", one_hot(&labels, device))])
+    }
+}
+
+/// Training images are binarised afresh every epoch.
+impl TrainingSet for Split {
+    fn len(&self) -> usize {
+        Split::len(self)
+    }
+
+    fn epoch(&self, seed: u64) -> Box<dyn Examples + '_> {
+        Box::new(self.binarised(seed))
+    }
+}
+
+impl DatasetKind for MnistDigits {
+    fn name(&self) -> &'static str {
+        "mnist"
+    }
+
+    fn load_training(&self, data: &DataArgs, validation: usize, limit: Option<usize>) -> Result<(Splits, ModelConfig)> {
+        let mnist = Mnist::load(&data.data)?;
+        let (train, held_out) = match validation {
+            0 => (mnist.train, None),
+            n => {
+                let (train, held_out) = mnist.train.hold_out(n)?;
+                (train, Some(held_out))
+            }
+        };
+        let train = match limit {
+            Some(n) => train.take(n),
+            None => train,
+        };
+        let splits = Splits {
+            train: Box::new(train),
+            validation: held_out.map(|v| Box::new(v.binarised(VALIDATION_BINARISATION_SEED)) as Box<dyn Examples>),
+            test: Box::new(mnist.test.binarised(TEST_BINARISATION_SEED)),
+        };
+        Ok((splits, ModelConfig::mnist()))
+    }
+
+    fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, device: &Device) -> Result<Watched> {
+        let subset = First::of(split, monitor.examples);
+        // JMVAE-zero has no q(z|x): it proposes from the joint encoder with every modality.
+        let names: Vec<&str> = model.config.modalities.iter().map(|m| m.name.as_str()).collect();
+        let proposal: &[&str] = if model.unimodal_encoders.is_empty() { &names } else { &["image"] };
+        let value = mean_log_marginals(model, &subset, proposal, &[&["image"]], monitor.k, 1, device)?[0];
+        let multimodal = model.config.modalities.len() > 1;
+        let label_accuracy = multimodal.then(|| class_accuracy(model, split, "image", "label", device)).transpose()?;
+        Ok(Watched {
+            log_px: Some(LogPx { value, k: monitor.k, examples: subset.len() }),
+            label_accuracy,
+            attribute_accuracy: None,
+            score: Some(value),
+        })
+    }
+
+    fn best_rule(&self) -> &'static str {
+        "highest validation log p(x) (q(z|x) proposal, the monitor's K and examples)"
+    }
+
+    fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>> {
+        let judge = request.judge.map(|p| Classifier::load(p, device)).transpose()?;
+        let mnist = Mnist::load(&request.data.data)?;
+        let real = match request.split {
+            SplitName::Test => mnist.test,
+            SplitName::Validation => {
+                eprintln!("validation: the last {} training images", request.validation);
+                mnist.train.hold_out(request.validation)?.1
+            }
+        };
+        let real = match request.limit {
+            Some(n) => real.take(n),
+            None => real,
+        };
+        let binarised = real.binarised(match request.split {
+            SplitName::Test => TEST_BINARISATION_SEED,
+            SplitName::Validation => VALIDATION_BINARISATION_SEED,
+        });
+        Ok(Box::new(evaluate(model, &binarised, &real, judge.as_ref(), &request.options, device)?))
+    }
+
+    fn train_judge(&self, request: &JudgeRequest, device: &Device) -> Result<String> {
+        let mut mnist = Mnist::load(&request.data.data)?;
+        if let Some(n) = request.limit {
+            mnist.train = mnist.train.take(n);
+        }
+        let model = digits::train(&mnist.train, request.epochs, request.seed, device);
+        let accuracy = accuracy(&model, &mnist.test, device);
+        model.save(request.out)?;
+        Ok(format!("classifier test accuracy: {:.2} % ({} test images) -> {}", accuracy * 100.0, mnist.test.len(), request.out.display()))
+    }
+
+    fn sample(&self, model: &Jmvae, request: &SampleRequest, device: &Device) -> Result<Grid> {
+        if !request.attributes.is_empty() {
+            model.config.index_of("attributes").context("--attributes needs a faces model")?;
+        }
+        let classes = model.config.modality("label")?.size();
+        let labels: Vec<usize> = match request.label {
+            Some(l) => vec![l],
+            None => (0..classes).collect(),
+        };
+        let (image, label) = (model.config.index_of("image")?, model.config.index_of("label")?);
+        let mut grid = Grid { images: Vec::new(), rows: labels.len(), cols: request.samples.max(1), side: 28, channels: 1, outputs: Vec::new() };
+        for &l in &labels {
+            let given = observe(&model.config, &[("label".into(), Observation::Class(l))], device)?;
+            let generated = generate(model, &given, request.samples, request.seed, request.temperature);
+            let digits = generated[image].clone().into_data().try_to_vec::<f32>()?;
+            grid.images.extend_from_slice(&digits);
+            let probabilities = generated[label].clone().into_data().try_to_vec::<f32>()?;
+            grid.outputs.push(json!({"label": l, "image": digits, "label_probabilities": probabilities}));
+        }
+        Ok(grid)
+    }
+}
+
+/// Every metric that applies to `model` (a VAE has no label metrics), on `split` (binarised)
+/// with `real` its grey-level images (the judge's reference for diversity).
+fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifier>, options: &Options, device: &Device) -> Result<DigitsReport> {
+    let Options { k, seed, temperature, .. } = *options;
+    let multimodal = model.config.modalities.len() > 1;
+    let mut metrics = DigitsReport { split: options.split.into(), examples: split.len(), k, temperature: temperature.value(), ..Default::default() };
+    // A VAE's only encoder is q(z|x) itself; JMVAE-zero has no q(z|x) to propose with.
+    if !multimodal || !model.unimodal_encoders.is_empty() {
+        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, split, &["image"], &[&["image"]], k, seed, device)?[0]);
+    }
+    if !multimodal {
+        return Ok(metrics);
+    }
+    let joint = mean_log_marginals(model, split, &["image", "label"], &[&["image"], &["image", "label"]], k, seed + 1, device)?;
+    metrics.log_px_joint_proposal = Some(joint[0]);
+    let log_pxw = joint[1];
+    metrics.log_pxw = Some(log_pxw);
+    metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, split, "label", k.max(1000), seed + 2, device)?);
+    metrics.label_accuracy = Some(class_accuracy(model, split, "image", "label", device)?);
+    metrics.encoder_widths = Some(encoder_widths(model, split, device)?);
+    if let Some(judge) = judge {
+        let reference = real_diversity(judge, real, device);
+        let temperatures = curve_temperatures(temperature);
+        // Choices read the validation draws; the test report draws afresh, so no choice saw its digits.
+        let draws = if options.split == "test" { seed + 20_003 } else { seed + 3 };
+        let points = curve(model, judge, &reference, &temperatures, PER_LABEL, draws, device)?;
+        let headline = points.iter().find(|p| p.temperature == temperature.value()).expect("in the curve");
+        metrics.coherence = Some(headline.coherence);
+        metrics.coherence_per_label = Some(headline.coherence_per_label.clone());
+        metrics.diversity = Some(headline.diversity);
+        metrics.coherence_curve = Some(points.into_iter().filter(|p| REPORTED_TEMPERATURES.contains(&p.temperature)).collect());
+        metrics.reconstruction_accuracy = Some(reconstruction_accuracy(model, judge, split, device)?);
+        metrics.classifier_accuracy = Some(accuracy(judge, real, device));
+        metrics.judge = Some("CNN 32-64 (4x4 stride-2 convolutions) + 128 + 10, trained on real training images (`jmvae train-classifier`)".into());
+        if options.chooses_temperature() {
+            // Fresh noise (another seed) for the choice, so it does not reuse the curve's draws.
+            let grid = curve(model, judge, &reference, &selection_grid(), PER_LABEL_SELECTION, seed + 1000, device)?;
+            let (tau, rule) = choose_temperature(&grid);
+            metrics.sampling = Some(Sampling { temperature: Temperature::new(tau)?, chosen_by: rule });
+            metrics.selection_curve = Some(grid);
+        }
+    }
+    Ok(metrics)
+}
+
+/// Everything `jmvae eval` reports, averaged over the examples of the split.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DigitsReport {
+    /// The split evaluated: `test` or `validation`.
+    pub split: String,
+    /// Examples used.
+    pub examples: usize,
+    /// Importance samples per example.
+    pub k: usize,
+    /// log p(x), proposal q(z|x).
+    pub log_px_unimodal_proposal: Option<f64>,
+    /// log p(x), proposal q(z|x,w).
+    pub log_px_joint_proposal: Option<f64>,
+    /// log p(x,w), proposal q(z|x,w).
+    pub log_pxw: Option<f64>,
+    /// log p(x|w) = log p(x,w) - log p(w).
+    pub log_px_given_w: Option<f64>,
+    /// Accuracy of argmax p(w|z), z = mean of q(z|x).
+    pub label_accuracy: Option<f64>,
+    /// The judge: what it is and its own test accuracy is `classifier_accuracy`.
+    pub judge: Option<String>,
+    /// The temperature of `coherence` below (the manifest's default, or --temperature).
+    pub temperature: f32,
+    /// Fraction of digits generated from each label that the classifier assigns to it.
+    pub coherence: Option<f64>,
+    /// The same, label by label (0..9).
+    pub coherence_per_label: Option<Vec<f64>>,
+    /// The diversity ratio at that temperature (judge features, generated over real).
+    pub diversity: Option<f64>,
+    /// Coherence, read-back and diversity at τ = 0, 0.25, 0.5, 0.75, 1.
+    pub coherence_curve: Option<Vec<CurvePoint>>,
+    /// Mean σ of q(z|w), q(z|x) and q(z|x,w) on the split.
+    pub encoder_widths: Option<EncoderWidths>,
+    /// Validation only: the default temperature chosen and the rule that chose it.
+    pub sampling: Option<Sampling>,
+    /// Validation only: the grid the rule read.
+    pub selection_curve: Option<Vec<CurvePoint>>,
+    /// The classifier's accuracy on the model's reconstructions of the test images.
+    pub reconstruction_accuracy: Option<f64>,
+    /// The classifier's own accuracy on the real test images.
+    pub classifier_accuracy: Option<f64>,
+}
+
+impl Report for DigitsReport {
+    fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = format!("| metric ({} {} examples, K = {}) | value |\n|---|---|\n", self.examples, self.split, self.k);
+        let mut row = |name: &str, value: Option<f64>, percent: bool| {
+            if let Some(v) = value {
+                let v = if percent { format!("{:.2} %", v * 100.0) } else { format!("{v:.2}") };
+                out.push_str(&format!("| {name} | {v} |\n"));
+            }
+        };
+        row("log p(x), proposal q(z|x)", self.log_px_unimodal_proposal, false);
+        row("log p(x), proposal q(z|x,w)", self.log_px_joint_proposal, false);
+        row("log p(x,w)", self.log_pxw, false);
+        row("log p(x|w)", self.log_px_given_w, false);
+        row("label accuracy from images", self.label_accuracy, true);
+        let tau = self.temperature;
+        row(&format!("label -> image coherence (CNN judge, τ = {tau})"), self.coherence, true);
+        row(&format!("diversity ratio (judge features, τ = {tau})"), self.diversity, false);
+        if let Some(w) = &self.encoder_widths {
+            row("mean σ of q(z|w)", Some(w.label), false);
+            row("mean σ of q(z|x)", Some(w.image), false);
+            row("mean σ of q(z|x,w)", Some(w.joint), false);
+            row(&format!("mean σ of q(z|w) over the {} active units", w.active_units), Some(w.label_active), false);
+            row(&format!("mean σ of q(z|x) over the {} active units", w.active_units), Some(w.image_active), false);
+            row(&format!("mean σ of q(z|x,w) over the {} active units", w.active_units), Some(w.joint_active), false);
+        }
+        row("classifier accuracy (reconstructed test images)", self.reconstruction_accuracy, true);
+        row("classifier accuracy (real images of the split)", self.classifier_accuracy, true);
+        if let Some(curve) = &self.coherence_curve {
+            out.push_str("\n| τ | coherence (judge) | read back by the model | diversity ratio |\n|---:|---:|---:|---:|\n");
+            for p in curve {
+                out.push_str(&format!(
+                    "| {} | {:.2} % | {:.2} % | {:.2} |\n",
+                    p.temperature,
+                    p.coherence * 100.0,
+                    p.read_back * 100.0,
+                    p.diversity
+                ));
+            }
+        }
+        if let Some(s) = &self.sampling {
+            out.push_str(&format!("\ndefault temperature chosen on {}: {} ({})\n", self.split, s.temperature, s.chosen_by));
+        }
+        out
+    }
+}

@@ -1,0 +1,156 @@
+//! The datasets the trainer knows, one file each behind [`DatasetKind`]: how a dataset loads,
+//! which model it trains by default, how training watches it, how it is evaluated and judged,
+//! how its samples are drawn as a grid, and what notice its weights carry. Adding a dataset is
+//! adding a file here and its line in [`KNOWN`].
+
+pub mod digits;
+pub mod faces;
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use burn::tensor::Device;
+use jmvae::infer::Temperature;
+use jmvae::{Jmvae, ModelConfig};
+
+use crate::cli::{DataArgs, SplitName};
+use crate::epoch_record::Watched;
+use crate::examples::{Examples, Splits};
+use crate::train::Monitor;
+
+/// Everything the trainer knows about one dataset.
+pub trait DatasetKind: Sync {
+    /// The name on the command line, in runs and in manifests (`mnist`, `celeba`).
+    fn name(&self) -> &'static str;
+
+    /// The licence or usage notice that weights trained on it carry, if any.
+    fn notice(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The training, validation (when `validation` > 0) and test splits, the first cut to
+    /// `limit` examples, and the model this dataset trains by default.
+    fn load_training(&self, data: &DataArgs, validation: usize, limit: Option<usize>) -> Result<(Splits, ModelConfig)>;
+
+    /// What training watches on the monitored split, and the score that picks the best checkpoint.
+    fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, device: &Device) -> Result<Watched>;
+
+    /// What "best" means for the checkpoint kept in `best/`.
+    fn best_rule(&self) -> &'static str;
+
+    /// `jmvae eval`: every metric that applies to `model` on the requested split.
+    fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>>;
+
+    /// `jmvae train-classifier`: train the judge of coherence on real data, save it, and say
+    /// how well it does on the test set.
+    fn train_judge(&self, request: &JudgeRequest, device: &Device) -> Result<String>;
+
+    /// `jmvae sample`: samples from the conditions asked for, one grid row per condition.
+    fn sample(&self, model: &Jmvae, request: &SampleRequest, device: &Device) -> Result<Grid>;
+}
+
+/// The datasets, by name.
+pub const KNOWN: &[&dyn DatasetKind] = &[&digits::MnistDigits, &faces::CelebaFaces];
+
+/// The known names, for the command line's help and checks.
+pub fn names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(KNOWN.iter().map(|d| d.name()))
+}
+
+/// The dataset a run or manifest recorded.
+pub fn by_name(name: &str) -> Result<&'static dyn DatasetKind> {
+    match KNOWN.iter().find(|d| d.name() == name) {
+        Some(&dataset) => Ok(dataset),
+        None => bail!("unknown dataset `{name}` (known: {})", KNOWN.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// How an evaluation runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Importance samples per example (the faces report no importance-sampled estimate).
+    pub k: usize,
+    /// Seed of every estimate.
+    pub seed: u64,
+    /// The temperature of the headline coherence.
+    pub temperature: Temperature,
+    /// `test` or `validation`.
+    pub split: &'static str,
+}
+
+impl Options {
+    /// Whether the report chooses the default temperature: on validation only, never on test.
+    pub fn chooses_temperature(&self) -> bool {
+        self.split == "validation"
+    }
+}
+
+/// What `jmvae eval` asks of a dataset.
+pub struct EvalRequest<'a> {
+    /// Where the data lives.
+    pub data: &'a DataArgs,
+    /// The judge of coherence, from `jmvae train-classifier`.
+    pub judge: Option<&'a Path>,
+    /// Faces: where to write the first test faces above their reconstructions.
+    pub reconstructions: Option<&'a Path>,
+    /// Use only the first N examples of the split.
+    pub limit: Option<usize>,
+    /// The split evaluated.
+    pub split: SplitName,
+    /// MNIST: the validation size the run recorded, else the flag's.
+    pub validation: usize,
+    /// Seeds, samples and temperature.
+    pub options: Options,
+}
+
+/// A report of `jmvae eval`.
+pub trait Report {
+    /// The report as a Markdown table.
+    fn markdown(&self) -> String;
+    /// The report as pretty JSON.
+    fn to_json(&self) -> Result<String>;
+}
+
+/// What `jmvae train-classifier` asks of a dataset.
+pub struct JudgeRequest<'a> {
+    /// Where the data lives.
+    pub data: &'a DataArgs,
+    /// Training epochs.
+    pub epochs: usize,
+    /// Seed of initialisation and shuffling.
+    pub seed: u64,
+    /// Use only the first N training examples.
+    pub limit: Option<usize>,
+    /// Where to save the judge.
+    pub out: &'a Path,
+}
+
+/// What `jmvae sample` asks of a dataset.
+pub struct SampleRequest<'a> {
+    /// Digits: the label to condition on (every label when absent).
+    pub label: Option<usize>,
+    /// Faces: the attribute sets, one grid row each.
+    pub attributes: &'a [String],
+    /// Samples per condition (0: the posterior mean).
+    pub samples: usize,
+    /// The seed of the noise.
+    pub seed: u64,
+    /// The sampling temperature.
+    pub temperature: Temperature,
+}
+
+/// Samples laid out as a grid, and the raw outputs behind them.
+pub struct Grid {
+    /// `rows * cols` images of `channels x side x side` values in [0, 1], row by row.
+    pub images: Vec<f32>,
+    /// One row per condition.
+    pub rows: usize,
+    /// Samples per condition.
+    pub cols: usize,
+    /// Side of each image in pixels.
+    pub side: usize,
+    /// 1 (grey) or 3 (colour, channel-first).
+    pub channels: usize,
+    /// One JSON record per row: the condition and every modality's outputs.
+    pub outputs: Vec<serde_json::Value>,
+}

@@ -1,0 +1,94 @@
+//! Likelihoods: importance-sampled log-marginals (the paper's log p(x), log p(x,w), log p(w)),
+//! and the one-sample bounds the training loop watches.
+
+use anyhow::Result;
+use burn::tensor::{Device, Tensor};
+use jmvae::estimate::{log_marginal, log_marginal_from_prior};
+use jmvae::objective::unimodal_elbo;
+use jmvae::{Jmvae, Objective, SeededRng, Terms};
+
+use super::progress;
+use crate::batch::chunks;
+use crate::examples::Examples;
+
+/// Rows pushed through a decoder at once (examples x samples), to bound memory.
+const ROWS_PER_CALL: usize = 20_000;
+
+/// The positions of the modalities called `names` in the model's config.
+fn positions(model: &Jmvae, names: &[&str]) -> Result<Vec<usize>> {
+    Ok(names.iter().map(|n| model.config.index_of(n)).collect::<Result<_, _>>()?)
+}
+
+/// Mean over `split` of log p(T) for each target set T (modality names), with the posterior
+/// of the `proposal` modalities; the sets share one pass of `k` samples per example.
+pub fn mean_log_marginals(
+    model: &Jmvae,
+    split: &dyn Examples,
+    proposal: &[&str],
+    target_sets: &[&[&str]],
+    k: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<Vec<f64>> {
+    let targets = target_sets.iter().map(|t| positions(model, t)).collect::<Result<Vec<_>>>()?;
+    let targets: Vec<&[usize]> = targets.iter().map(Vec::as_slice).collect();
+    let mut rng = SeededRng::new(seed);
+    let mut totals = vec![0.0; target_sets.len()];
+    let bar = progress(split.len(), "log p");
+    for indices in chunks(split.len(), (ROWS_PER_CALL / k).max(1)) {
+        let batch = split.inputs(&indices, device);
+        let data = batch.for_model(&model.config)?;
+        let given = batch.given(&model.config, proposal)?;
+        let values = log_marginal(model, &given, &data, &targets, k, &mut rng);
+        for (total, v) in totals.iter_mut().zip(values) {
+            *total += v.sum().into_scalar::<f64>();
+        }
+        bar.inc(indices.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(totals.into_iter().map(|t| t / split.len() as f64).collect())
+}
+
+/// Mean over `split` of log p(w) for the categorical modality `name`, each class's value
+/// estimated once with `n` prior samples.
+pub fn mean_log_pw(model: &Jmvae, split: &dyn Examples, name: &str, n: usize, seed: u64, device: &Device) -> Result<f64> {
+    let m = model.config.index_of(name)?;
+    let classes = model.config.modalities[m].size();
+    let eye = Tensor::<2>::eye(classes, device);
+    let per_class = log_marginal_from_prior(model, m, eye, n, &mut SeededRng::new(seed)).into_data().try_to_vec::<f32>()?;
+    let mut total = 0.0;
+    for indices in chunks(split.len(), 1000) {
+        let classes = split.inputs(&indices, device).get(name)?.argmax(1).into_data();
+        total += classes.iter::<i64>().map(|c| per_class[c as usize] as f64).sum::<f64>();
+    }
+    Ok(total / split.len() as f64)
+}
+
+/// The one-sample bound -loss (β = 1, α = 0, so it is a true ELBO of log p(all)) on `split`,
+/// with noise fixed by `seed` so that epochs compare.
+pub fn mean_elbo(model: &Jmvae, split: &dyn Examples, device: &Device, seed: u64) -> Result<f64> {
+    let latent = model.config.latent;
+    let mut rng = SeededRng::new(seed ^ 0xe1b0);
+    let mut total = 0.0;
+    for indices in chunks(split.len(), 1000) {
+        let data = split.inputs(&indices, device).for_model(&model.config)?;
+        let eps = rng.noise(indices.len(), latent, device);
+        total += Terms::compute(model, &data, eps).objective(&Objective::elbo()).sum().into_scalar::<f64>();
+    }
+    Ok(total / split.len() as f64)
+}
+
+/// Mean over `split` of the refit bound of the modality called `name`, weighted by `weight`
+/// (fixed noise, so epochs compare).
+pub fn mean_refit_bound(model: &Jmvae, name: &str, weight: f64, split: &dyn Examples, device: &Device, seed: u64) -> Result<f64> {
+    let m = model.config.index_of(name)?;
+    let latent = model.config.latent;
+    let mut rng = SeededRng::new(seed ^ 0x4ef1);
+    let mut total = 0.0;
+    for indices in chunks(split.len(), 1000) {
+        let x = split.inputs(&indices, device).get(name)?;
+        let eps = rng.noise(indices.len(), latent, device);
+        total += unimodal_elbo(model, m, x, eps, weight).0.sum().into_scalar::<f64>();
+    }
+    Ok(total / split.len().max(1) as f64)
+}
