@@ -73,6 +73,18 @@ fn train_resume_export_and_sample_in_fresh_processes() {
     let manifest = f.root.join("models/tiny.json");
     ok(&["export", "--run", s(&f.run), "--out", s(&manifest)]);
     assert!(f.root.join("models/tiny.safetensors").is_file());
+    // Exporting the same checkpoint again, in another process, gives byte-identical files.
+    for precision in ["f16", "mixed"] {
+        let export = |name: &str| {
+            let out = f.root.join(format!("again/{name}.json"));
+            ok(&["export", "--run", s(&f.run), "--precision", precision, "--name", "tiny", "--out", s(&out)]);
+            (std::fs::read(&out).unwrap(), std::fs::read(out.with_extension("safetensors")).unwrap())
+        };
+        let (first, again) = (export("one"), export("two"));
+        assert!(first.1 == again.1, "{precision}: the weights differ between two exports");
+        let renamed = String::from_utf8(again.0).unwrap().replace("two.safetensors", "one.safetensors");
+        assert_eq!(String::from_utf8(first.0).unwrap(), renamed, "{precision}: the manifests differ");
+    }
 
     let sample = |name: &str| {
         let path = f.root.join(name);

@@ -80,6 +80,17 @@ pub struct TrainingState {
     pub seconds: f64,
 }
 
+/// Why the checkpoint in `best/` is the best: stored as `best/best.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BestRecord {
+    /// The epoch of the checkpoint.
+    pub epoch: usize,
+    /// Its score by the rule (higher is better).
+    pub score: f64,
+    /// What the score measures.
+    pub rule: String,
+}
+
 /// A run directory on disk.
 pub struct RunDir {
     /// Its path.
@@ -167,7 +178,7 @@ impl RunDir {
 
     /// Save `model` as the run's best checkpoint (`best/`, replaced atomically) with `why`,
     /// the score and rule that made it the best, in `best/best.json`.
-    pub fn save_best(&self, model: &Jmvae, state: &TrainingState, why: &serde_json::Value) -> Result<()> {
+    pub fn save_best(&self, model: &Jmvae, state: &TrainingState, why: &BestRecord) -> Result<()> {
         let tmp = self.path.join("best.tmp");
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
@@ -190,7 +201,7 @@ impl RunDir {
     }
 
     /// What `best/best.json` says of the best checkpoint, if there is one.
-    pub fn best_record(&self) -> Result<Option<serde_json::Value>> {
+    pub fn best_record(&self) -> Result<Option<BestRecord>> {
         let path = self.path.join("best").join("best.json");
         if !path.is_file() {
             return Ok(None);

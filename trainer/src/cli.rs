@@ -7,7 +7,7 @@ use jmvae::Precision;
 use jmvae::infer::Temperature;
 
 use crate::checkpoint::Which;
-use crate::datasets;
+use crate::datasets::{self, DataArgs, SplitName};
 
 /// Train, evaluate, sample from and export JMVAE models (Suzuki et al., 2016).
 #[derive(Parser)]
@@ -32,29 +32,6 @@ pub enum Command {
     Export(ExportArgs),
 }
 
-/// Where a dataset lives on disk, and where its preprocessed tensors are cached.
-#[derive(Args, Clone, Debug)]
-pub struct DataArgs {
-    /// Directory holding the dataset in its standard layout.
-    #[arg(long, env = "JMVAE_DATA")]
-    pub data: PathBuf,
-    /// Directory for preprocessed CelebA tensors (default: ~/.cache/jmvae).
-    #[arg(long, env = "JMVAE_CACHE")]
-    pub cache: Option<PathBuf>,
-}
-
-impl DataArgs {
-    /// The cache directory: `--cache`, else `$XDG_CACHE_HOME/jmvae` or `~/.cache/jmvae`.
-    pub fn cache_dir(&self) -> Option<PathBuf> {
-        self.cache.clone().or_else(|| {
-            let base = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-            Some(base.join("jmvae"))
-        })
-    }
-}
-
 /// A dataset by name, and where it lives.
 #[derive(Args, Clone, Debug)]
 pub struct DatasetArgs {
@@ -64,24 +41,6 @@ pub struct DatasetArgs {
     pub dataset: String,
     #[command(flatten)]
     pub location: DataArgs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
-pub enum SplitName {
-    /// Held-out training examples (MNIST) or CelebA's validation partition.
-    Validation,
-    /// The test set.
-    Test,
-}
-
-impl SplitName {
-    /// The name reports record.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Validation => "validation",
-            Self::Test => "test",
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]

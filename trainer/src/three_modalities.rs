@@ -12,7 +12,8 @@ use crate::datasets::digits::MnistDigits;
 use crate::examples::{Batch, Examples, Splits, TrainingSet};
 use crate::metrics::accuracy::{attribute_accuracy, class_accuracy};
 use crate::metrics::likelihoods::mean_log_marginals;
-use crate::train::{Monitor, train};
+use crate::datasets::Monitor;
+use crate::train::train;
 
 /// 4x4 binary images whose class (of 3) sets the lit row, with two flags: "wide" (two rows
 /// lit) and "odd" (an odd index).

@@ -8,26 +8,13 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use jmvae::objective::unimodal_elbo;
-use jmvae::{Jmvae, Objective, SeededRng, Terms};
-use serde_json::json;
+use jmvae::{Jmvae, Manifest, Objective, SeededRng, Terms};
 
-use crate::checkpoint::{RunDir, RunSettings, TrainingState};
-use crate::commands::load_manifest;
-use crate::datasets::DatasetKind;
+use crate::checkpoint::{BestRecord, RunDir, RunSettings, TrainingState};
+use crate::datasets::{DatasetKind, Monitor};
 use crate::epoch_record::{EpochRecord, Watched};
 use crate::examples::Splits;
 use crate::metrics::likelihoods::{mean_elbo, mean_refit_bound};
-
-/// How often and how hard to evaluate during training.
-#[derive(Clone, Copy, Debug)]
-pub struct Monitor {
-    /// Run the importance-sampled estimate every this many epochs (0: never).
-    pub every: usize,
-    /// Importance samples for it.
-    pub k: usize,
-    /// Test examples for it.
-    pub examples: usize,
-}
 
 /// The generator for everything random in `epoch`: the same on a resumed run.
 fn epoch_rng(seed: u64, epoch: usize) -> SeededRng {
@@ -39,7 +26,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
     let device = device.clone().autodiff();
     let objective = Objective::jmvae_kl(settings.alpha)?.rescaled(likelihood_weights(settings)?)?;
     let (mut model, mut optimizer, mut state) = start_or_resume(run, settings, &device)?;
-    let mut best = run.best_record()?.and_then(|b| b["score"].as_f64());
+    let mut best = run.best_record()?.map(|b| b.score);
     if state.epoch >= epochs {
         bail!("`{}` already has {} epochs; ask for more with --epochs", run.path.display(), state.epoch);
     }
@@ -126,7 +113,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
             if best.is_none_or(|b| score > b) {
                 best = Some(score);
                 let rule = if settings.refit.is_some() { REFIT_RULE } else { kind.best_rule() };
-                let why = json!({"epoch": state.epoch, "score": score, "rule": rule});
+                let why = BestRecord { epoch: state.epoch, score, rule: rule.into() };
                 run.save_best(&valid, &state, &why)?;
                 record.best = true;
             }
@@ -161,7 +148,7 @@ fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Res
     device.seed(settings.seed);
     let model = match &settings.init {
         Some(manifest) => {
-            let (loaded, model) = load_manifest(std::path::Path::new(manifest), device)?;
+            let (loaded, model) = Manifest::read(std::path::Path::new(manifest), device)?;
             if loaded.config != settings.config {
                 bail!("--init `{manifest}` has another model config than this run; fine-tune with the same networks");
             }

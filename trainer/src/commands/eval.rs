@@ -1,9 +1,10 @@
 //! `jmvae eval`: every metric that applies, on a run's checkpoint or an exported manifest.
 
 use anyhow::{Result, bail};
+use jmvae::Manifest;
 use jmvae::infer::Temperature;
 
-use super::{device, load_manifest};
+use super::device;
 use crate::atomic::write_atomic;
 use crate::checkpoint::RunDir;
 use crate::cli::EvalArgs;
@@ -21,7 +22,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
             (settings.dataset, run.load_model_at(args.checkpoint, &device)?.0, Some(settings.validation), None)
         }
         (_, Some(path)) => {
-            let (manifest, model) = load_manifest(path, &device)?;
+            let (manifest, model) = Manifest::read(path, &device)?;
             let recorded = manifest.training["validation"].as_u64().map(|v| v as usize);
             let tau = manifest.default_temperature();
             (manifest.dataset, model, recorded, Some(tau))

@@ -6,8 +6,9 @@ use anyhow::{Context, Result, bail};
 use burn::module::Module;
 use jmvae::weights::{Provenance, Sampling};
 use jmvae::{Jmvae, Manifest};
+use serde::Serialize;
 
-use super::{device, load_manifest};
+use super::device;
 use crate::atomic::{write_atomic, write_json};
 use crate::checkpoint::{RunDir, Which};
 use crate::cli::ExportArgs;
@@ -18,7 +19,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
     let (model, mut provenance) = match (&args.run, &args.from) {
         (Some(run), _) => from_run(run, args.checkpoint)?,
         (_, Some(manifest)) => {
-            let (manifest, model) = load_manifest(manifest, &device())?;
+            let (manifest, model) = Manifest::read(manifest, &device())?;
             (model, manifest.provenance())
         }
         _ => unreachable!("clap requires one"),
@@ -46,17 +47,48 @@ fn from_run(path: &PathBuf, which: Which) -> Result<(Jmvae, Provenance)> {
     let settings = run.settings()?;
     let (model, state) = run.load_model_at(which, &device())?;
     let best = if which == Which::Best { run.best_record()? } else { None };
-    let training = serde_json::json!({
-        "command": settings.command, "alpha": settings.alpha, "warmup": settings.warmup,
-        "batch": settings.batch, "lr": settings.lr, "seed": settings.seed,
-        "epochs": state.epoch, "steps": state.steps, "seconds": state.seconds,
-        "parameters": model.num_params(), "validation": settings.validation,
-        "rescale": settings.rescale, "init": settings.init, "refit": settings.refit,
-        "checkpoint": best.unwrap_or(serde_json::json!("latest")),
-    });
+    let training = TrainingRecord {
+        command: settings.command,
+        alpha: settings.alpha,
+        warmup: settings.warmup,
+        batch: settings.batch,
+        lr: settings.lr,
+        seed: settings.seed,
+        epochs: state.epoch,
+        steps: state.steps,
+        seconds: state.seconds,
+        parameters: model.num_params(),
+        validation: settings.validation,
+        rescale: settings.rescale,
+        init: settings.init,
+        refit: settings.refit,
+        checkpoint: best.map_or(serde_json::json!("latest"), |b| serde_json::to_value(b).expect("plain fields")),
+    };
+    let training = serde_json::to_value(training)?;
     let notice = datasets::by_name(&settings.dataset)?.notice().map(String::from);
     let provenance = Provenance { dataset: settings.dataset, training, notice, ..Provenance::default() };
     Ok((model, provenance))
+}
+
+/// How the exported weights were trained: a manifest's `training`.
+#[derive(Serialize)]
+struct TrainingRecord {
+    command: String,
+    alpha: f64,
+    warmup: usize,
+    batch: usize,
+    lr: f64,
+    seed: u64,
+    epochs: usize,
+    steps: u64,
+    seconds: f64,
+    parameters: usize,
+    validation: usize,
+    rescale: Vec<(String, f64)>,
+    init: Option<String>,
+    refit: Option<String>,
+    /// `latest`, or why the best checkpoint is the best.
+    checkpoint: serde_json::Value,
 }
 
 /// The sampling settings a validation report chose (`jmvae eval --split validation --out`).

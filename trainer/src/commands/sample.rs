@@ -1,9 +1,10 @@
 //! `jmvae sample`: generate from a manifest's weights, as a PNG grid and raw JSON.
 
 use anyhow::Result;
+use jmvae::Manifest;
 use serde_json::json;
 
-use super::{device, load_manifest};
+use super::device;
 use crate::atomic::write_json;
 use crate::cli::SampleArgs;
 use crate::datasets::{self, SampleRequest};
@@ -11,7 +12,7 @@ use crate::grid;
 
 pub fn run(args: SampleArgs) -> Result<()> {
     let device = device();
-    let (manifest, model) = load_manifest(&args.manifest, &device)?;
+    let (manifest, model) = Manifest::read(&args.manifest, &device)?;
     let kind = datasets::by_name(&manifest.dataset)?;
     let temperature = args.temperature.unwrap_or_else(|| manifest.default_temperature());
     let request = SampleRequest { label: args.label, attributes: &args.attributes, samples: args.samples, seed: args.seed, temperature };

@@ -7,7 +7,8 @@ use super::device;
 use crate::checkpoint::{RunDir, RunSettings};
 use crate::cli::{Preset, TrainArgs};
 use crate::datasets;
-use crate::train::{Monitor, train};
+use crate::datasets::Monitor;
+use crate::train::train;
 
 pub fn run(args: TrainArgs) -> Result<()> {
     Objective::jmvae_kl(args.alpha).context("--alpha")?;

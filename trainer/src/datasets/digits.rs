@@ -8,9 +8,8 @@ use jmvae::{Jmvae, ModelConfig};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{DatasetKind, EvalRequest, Grid, JudgeRequest, Options, Report, SampleRequest};
+use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest, SplitName};
 use crate::batch::{images, one_hot};
-use crate::cli::{DataArgs, SplitName};
 use crate::epoch_record::{LogPx, Watched};
 use crate::examples::{Batch, Examples, First, Splits, TrainingSet};
 use crate::judges::digits::{self, Classifier, accuracy};
@@ -18,10 +17,9 @@ use crate::metrics::accuracy::{class_accuracy, reconstruction_accuracy};
 use crate::metrics::coherence::{CurvePoint, curve};
 use crate::metrics::diversity::real_diversity;
 use crate::metrics::likelihoods::{mean_log_marginals, mean_log_pw};
-use crate::metrics::temperature::{REPORTED_TEMPERATURES, choose_temperature, curve_temperatures, selection_grid};
+use crate::metrics::temperature::{chosen_line, REPORTED_TEMPERATURES, choose_temperature, curve_temperatures, selection_grid};
 use crate::metrics::widths::{EncoderWidths, encoder_widths};
 use crate::mnist::{Mnist, Split, TEST_BINARISATION_SEED, VALIDATION_BINARISATION_SEED};
-use crate::train::Monitor;
 
 /// Digits generated per label for coherence.
 const PER_LABEL: usize = 1000;
@@ -285,9 +283,7 @@ impl Report for DigitsReport {
                 ));
             }
         }
-        if let Some(s) = &self.sampling {
-            out.push_str(&format!("\ndefault temperature chosen on {}: {} ({})\n", self.split, s.temperature, s.chosen_by));
-        }
+        out.push_str(&chosen_line(&self.split, self.sampling.as_ref()));
         out
     }
 }

@@ -10,9 +10,8 @@ use jmvae::{Jmvae, ModelConfig};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{DatasetKind, EvalRequest, Grid, JudgeRequest, Options, Report, SampleRequest};
+use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest, SplitName};
 use crate::celeba::{self, Faces, IMAGE_BYTES, Partition, SIDE};
-use crate::cli::{DataArgs, SplitName};
 use crate::epoch_record::Watched;
 use crate::examples::{Batch, Examples, Splits, TrainingSet};
 use crate::grid;
@@ -21,8 +20,7 @@ use crate::metrics::accuracy::{attribute_accuracy, frequencies, judge_attribute_
 use crate::metrics::diversity::real_spread;
 use crate::metrics::mean;
 use crate::metrics::read_back::{ReadBackPoint, classifier_recall, read_back};
-use crate::metrics::temperature::{FACES_RULE, REPORTED_TEMPERATURES, curve_temperatures, selection_grid};
-use crate::train::Monitor;
+use crate::metrics::temperature::{chosen_line, FACES_RULE, REPORTED_TEMPERATURES, curve_temperatures, selection_grid};
 
 /// The notice every CelebA-derived manifest carries.
 const NOTICE: &str = "These weights derive from the CelebA dataset (Liu et al., 2015), which is available for \
@@ -331,9 +329,7 @@ impl Report for FacesReport {
                 ));
             }
         }
-        if let Some(s) = &self.sampling {
-            out.push_str(&format!("\ndefault temperature chosen on {}: {} ({})\n", self.split, s.temperature, s.chosen_by));
-        }
+        out.push_str(&chosen_line(&self.split, self.sampling.as_ref()));
         out
     }
 }

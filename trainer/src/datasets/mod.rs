@@ -6,17 +6,16 @@
 pub mod digits;
 pub mod faces;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
 use burn::tensor::Device;
 use jmvae::infer::Temperature;
 use jmvae::{Jmvae, ModelConfig};
 
-use crate::cli::{DataArgs, SplitName};
 use crate::epoch_record::Watched;
 use crate::examples::{Examples, Splits};
-use crate::train::Monitor;
 
 /// Everything the trainer knows about one dataset.
 pub trait DatasetKind: Sync {
@@ -63,6 +62,58 @@ pub fn by_name(name: &str) -> Result<&'static dyn DatasetKind> {
         Some(&dataset) => Ok(dataset),
         None => bail!("unknown dataset `{name}` (known: {})", KNOWN.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")),
     }
+}
+
+/// Where a dataset lives on disk, and where its preprocessed tensors are cached.
+#[derive(Args, Clone, Debug)]
+pub struct DataArgs {
+    /// Directory holding the dataset in its standard layout.
+    #[arg(long, env = "JMVAE_DATA")]
+    pub data: PathBuf,
+    /// Directory for preprocessed CelebA tensors (default: ~/.cache/jmvae).
+    #[arg(long, env = "JMVAE_CACHE")]
+    pub cache: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The cache directory: `--cache`, else `$XDG_CACHE_HOME/jmvae` or `~/.cache/jmvae`.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        self.cache.clone().or_else(|| {
+            let base = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+            Some(base.join("jmvae"))
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+pub enum SplitName {
+    /// Held-out training examples (MNIST) or CelebA's validation partition.
+    Validation,
+    /// The test set.
+    Test,
+}
+
+impl SplitName {
+    /// The name reports record.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Validation => "validation",
+            Self::Test => "test",
+        }
+    }
+}
+
+/// How often and how hard to evaluate during training.
+#[derive(Clone, Copy, Debug)]
+pub struct Monitor {
+    /// Run the importance-sampled estimate every this many epochs (0: never).
+    pub every: usize,
+    /// Importance samples for it.
+    pub k: usize,
+    /// Test examples for it.
+    pub examples: usize,
 }
 
 /// How an evaluation runs.

@@ -2,6 +2,7 @@
 //! default τ on the validation split (never on test).
 
 use jmvae::infer::Temperature;
+use jmvae::weights::Sampling;
 
 use super::coherence::CurvePoint;
 
@@ -79,6 +80,11 @@ pub const FACES_RULE: TemperatureRule = TemperatureRule {
     target: TARGET_READ_BACK,
     best: "the best read-back",
 };
+
+/// The line a report ends with when it chose a default temperature (empty otherwise).
+pub fn chosen_line(split: &str, sampling: Option<&Sampling>) -> String {
+    sampling.map_or(String::new(), |s| format!("\ndefault temperature chosen on {split}: {} ({})\n", s.temperature, s.chosen_by))
+}
 
 #[cfg(test)]
 mod tests {
