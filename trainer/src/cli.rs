@@ -17,6 +17,7 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The commands.
 #[derive(Subcommand)]
 pub enum Command {
     /// Train a model, writing checkpoints and metrics to a run directory.
@@ -43,6 +44,7 @@ pub struct DatasetArgs {
     pub location: DataArgs,
 }
 
+/// The model a run trains.
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
 pub enum Preset {
     /// Image and label, joint + unimodal encoders (JMVAE-kl; JMVAE-zero when alpha = 0).
@@ -51,6 +53,7 @@ pub enum Preset {
     Vae,
 }
 
+/// The flags of `jmvae train`.
 #[derive(Args)]
 pub struct TrainArgs {
     #[command(flatten)]
@@ -115,6 +118,7 @@ pub struct TrainArgs {
     pub refit: Option<String>,
 }
 
+/// The flags of `jmvae eval`.
 #[derive(Args)]
 pub struct EvalArgs {
     /// A run directory (uses its latest checkpoint) ...
@@ -158,6 +162,7 @@ pub struct EvalArgs {
     pub temperature: Option<Temperature>,
 }
 
+/// The flags of `jmvae train-classifier`.
 #[derive(Args)]
 pub struct TrainClassifierArgs {
     #[command(flatten)]
@@ -172,6 +177,7 @@ pub struct TrainClassifierArgs {
     pub limit: Option<usize>,
 }
 
+/// The flags of `jmvae sample`.
 #[derive(Args)]
 pub struct SampleArgs {
     #[arg(long)]
@@ -199,6 +205,7 @@ pub struct SampleArgs {
     pub json: Option<PathBuf>,
 }
 
+/// The flags of `jmvae export`.
 #[derive(Args)]
 pub struct ExportArgs {
     /// The run whose checkpoint to export ...

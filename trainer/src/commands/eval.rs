@@ -10,6 +10,7 @@ use crate::checkpoint::RunDir;
 use crate::cli::EvalArgs;
 use crate::datasets::{self, EvalRequest, Options};
 
+/// Run the command.
 pub fn run(args: EvalArgs) -> Result<()> {
     if args.k == 0 {
         bail!("-k must be at least 1");

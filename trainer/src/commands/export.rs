@@ -14,6 +14,7 @@ use crate::checkpoint::{RunDir, Which};
 use crate::cli::ExportArgs;
 use crate::datasets;
 
+/// Run the command.
 pub fn run(args: ExportArgs) -> Result<()> {
     let sampling = args.sampling.as_deref().map(read_sampling).transpose()?;
     let (model, mut provenance) = match (&args.run, &args.from) {

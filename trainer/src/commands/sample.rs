@@ -10,6 +10,7 @@ use crate::cli::SampleArgs;
 use crate::datasets::{self, SampleRequest};
 use crate::grid;
 
+/// Run the command.
 pub fn run(args: SampleArgs) -> Result<()> {
     let device = device();
     let (manifest, model) = Manifest::read(&args.manifest, &device)?;

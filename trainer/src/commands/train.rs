@@ -10,6 +10,7 @@ use crate::datasets;
 use crate::datasets::Monitor;
 use crate::train::train;
 
+/// Run the command.
 pub fn run(args: TrainArgs) -> Result<()> {
     Objective::jmvae_kl(args.alpha).context("--alpha")?;
     if args.batch == 0 {

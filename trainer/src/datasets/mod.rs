@@ -9,8 +9,8 @@ pub mod faces;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use clap::{Args, ValueEnum};
 use burn::tensor::Device;
+use clap::{Args, ValueEnum};
 use jmvae::infer::Temperature;
 use jmvae::{Jmvae, ModelConfig};
 
@@ -87,6 +87,7 @@ impl DataArgs {
     }
 }
 
+/// The split an evaluation reads.
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
 pub enum SplitName {
     /// Held-out training examples (MNIST) or CelebA's validation partition.
