@@ -4,7 +4,7 @@
 import { messageOf } from './error-messages.js';
 
 // Relative to this file, not to the page, so the page works from any sub-directory.
-const PACKAGE_URL = new URL('../pkg/jmvae.js', import.meta.url);
+const PACKAGE_URL = new URL('../../pkg/jmvae.js', import.meta.url);
 const SLOW_LOAD_MS = 30_000;
 
 let loadingPackage = null;
@@ -62,13 +62,4 @@ export async function loadModel(pkg, { manifest, backend }, view) {
   } finally {
     clearTimeout(slow);
   }
-}
-
-/** Where the model runs, and why there when it fell back to the CPU. */
-export function describeBackend(model, options) {
-  if (model.backend === 'webgpu') return 'Running on WebGPU (GPU).';
-  const cpu = 'Running on the CPU (WebAssembly)';
-  if (model.fallbackReason) return `${cpu}, as WebGPU is unavailable: ${model.fallbackReason}.`;
-  if (options.backend === 'cpu') return `${cpu}, as ?backend=cpu asks.`;
-  return `${cpu}.`;
 }

@@ -5,7 +5,7 @@
 //
 // Everything but drawFace and faceCanvas is pure arithmetic, which Node tests import directly.
 
-import { CHANNELS, FACE_VALUES, SIDE } from './faces.js';
+import { CHANNELS, FACE_VALUES, SIDE } from './model-check.js';
 
 const CROP_NUMERATOR = 140;
 const CROP_DENOMINATOR = 178;
