@@ -1,4 +1,4 @@
-// Loading the WebAssembly package from ../pkg/ (once, for both demos) and a tab's model
+// Loading the WebAssembly package from pkg/, beside www/ (once, for both demos) and a tab's model
 // (fetch-model.js), with errors that say which file failed and how.
 
 import { messageOf } from './error-messages.js';

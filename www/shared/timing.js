@@ -1,5 +1,6 @@
 // The timing line under a grid: how long the latest generation took, and the first one apart,
-// since the first call also compiles the GPU shaders and so says little about the rest.
+// since the first call also compiles the GPU shaders and so says little about the rest; and
+// when the page first showed digits and faces.
 
 /**
  * A function `timed(job)` that runs `job`, records its milliseconds in `element` (its text, and
