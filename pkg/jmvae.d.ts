@@ -33,6 +33,12 @@ export class Model {
      */
     generate(given: any, options: any): Promise<any>;
     /**
+     * The manifest (the JSON text), checked (its format and config) and returned as an object,
+     * so that a page can find the weights file it names (`weights.file`, beside the manifest)
+     * before downloading it; `fromBytes` then checks the weights against it.
+     */
+    static readManifest(manifest_json: string): any;
+    /**
      * `'webgpu'` or `'cpu'`: the backend that actually runs.
      */
     readonly backend: string;
@@ -78,14 +84,15 @@ export interface InitOutput {
     readonly model_latent: (a: number) => number;
     readonly model_manifest: (a: number) => [number, number, number];
     readonly model_modalities: (a: number) => [number, number, number];
+    readonly model_readManifest: (a: number, b: number) => [number, number, number];
     readonly start: () => void;
     readonly wasm_bindgen__convert__closures_____invoke__h00fe9a0657495941: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_16: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_15: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16: (a: number, b: number, c: any) => void;
     readonly __wbindgen_malloc_command_export: (a: number, b: number) => number;
     readonly __wbindgen_realloc_command_export: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free_command_export: (a: number, b: number, c: number) => void;

@@ -136,6 +136,22 @@ export class Model {
         }
         return takeFromExternrefTable0(ret[0]);
     }
+    /**
+     * The manifest (the JSON text), checked (its format and config) and returned as an object,
+     * so that a page can find the weights file it names (`weights.file`, beside the manifest)
+     * before downloading it; `fromBytes` then checks the weights against it.
+     * @param {string} manifest_json
+     * @returns {any}
+     */
+    static readManifest(manifest_json) {
+        const ptr0 = passStringToWasm0(manifest_json, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.model_readManifest(ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
 }
 if (Symbol.dispose) Model.prototype[Symbol.dispose] = Model.prototype.free;
 
@@ -1019,17 +1035,17 @@ function __wbg_get_imports() {
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUUncapturedErrorEvent")], shim_idx: 12674, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_15);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("any")], shim_idx: 12673, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_16);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("undefined")], shim_idx: 12673, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18);
             return ret;
         },
         __wbindgen_generic_0000000000000007: function(arg0) {
@@ -1076,8 +1092,8 @@ function wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_15(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_15(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b(arg0, arg1, arg2) {
@@ -1094,15 +1110,15 @@ function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2(arg0, arg
     }
 }
 
-function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_16(arg0, arg1, arg2) {
-    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_16(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17(arg0, arg1, arg2) {
+    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17(arg0, arg1, arg2);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
 }
 
-function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17(arg0, arg1, arg2) {
-    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18(arg0, arg1, arg2) {
+    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18(arg0, arg1, arg2);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }

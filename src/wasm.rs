@@ -6,6 +6,7 @@
 //! ```js
 //! import init, { Model } from './pkg/jmvae.js';
 //! await init();
+//! const manifest = Model.readManifest(manifestJson); // checked; manifest.weights.file: the weights
 //! const model = await Model.fromBytes(manifestJson, weightsBytes, { backend: 'auto' });
 //! const out = await model.generate({ label: 3 }, { samples: 16, seed: 7, temperature: 0.5, readBack: true });
 //! // out.image, out.label; out.readBack.label: the model's reading of each generated digit
@@ -64,6 +65,14 @@ impl Model {
         let model = manifest.load(weights, &device).map_err(|e| error(format!("{file}: {e}")))?;
         let inner = Inner { model, device, backend, fallback_reason, manifest };
         Ok(Model { inner: Rc::new(inner) })
+    }
+
+    /// The manifest (the JSON text), checked (its format and config) and returned as an object,
+    /// so that a page can find the weights file it names (`weights.file`, beside the manifest)
+    /// before downloading it; `fromBytes` then checks the weights against it.
+    #[wasm_bindgen(js_name = readManifest)]
+    pub fn read_manifest(manifest_json: &str) -> Result<JsValue, JsValue> {
+        to_js(&Manifest::from_json(manifest_json).map_err(error)?)
     }
 
     /// `'webgpu'` or `'cpu'`: the backend that actually runs.

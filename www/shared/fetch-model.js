@@ -1,6 +1,6 @@
-// Fetching a model: its manifest, then the weights file that the manifest names, beside it,
-// with the download's progress; Model.fromBytes (pkg/) then checks the two against each other
-// and builds the model. This is the one place where the manifest's and the weights' URLs are
+// Fetching a model: its manifest (checked by Model.readManifest), then the weights file that
+// it names, beside it, with the download's progress; Model.fromBytes (pkg/) then checks the two
+// against each other and builds the model. This is the one place where the manifest's and the weights' URLs are
 // resolved (the wasm takes bytes, not URLs), and an embedding page can use it as it is: it
 // imports nothing. Every error names the file it is about.
 
@@ -14,21 +14,18 @@ export async function fetchModel(Model, manifest, { backend = 'auto', onProgress
   // error messages name exactly what was fetched.
   const url = new URL(manifest, document.baseURI).href;
   const manifestJson = new TextDecoder().decode(await fetchBytes(url));
-  const weightsUrl = new URL(weightsFile(manifestJson, url), url).href;
+  const weightsUrl = new URL(readManifest(Model, manifestJson, url).weights.file, url).href;
   const weights = await fetchBytes(weightsUrl, onProgress);
   return Model.fromBytes(manifestJson, weights, { backend });
 }
 
-// The weights' file name, read from the manifest's text; fromBytes checks the rest of it.
-function weightsFile(manifestJson, url) {
-  let file;
+// The manifest, checked before its weights are downloaded; what is wrong with it names its URL.
+function readManifest(Model, manifestJson, url) {
   try {
-    file = JSON.parse(manifestJson)?.weights?.file;
+    return Model.readManifest(manifestJson);
   } catch (error) {
-    throw new Error(`${url}: the manifest is not valid JSON (${error.message})`);
+    throw new Error(`${url}: ${error?.message ?? error}`);
   }
-  if (typeof file !== 'string' || file === '') throw new Error(`${url}: the manifest names no weights file (weights.file)`);
-  return file;
 }
 
 // Download `url` completely, calling `onProgress(loaded, total)` as bytes arrive.
