@@ -26,7 +26,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 
 import { CHROMIUM, LOAD_TIMEOUT_MS, ROOT, launchBrowser, startServer } from '../tests/browser/helpers.mjs';
-import { PRESETS, presetVector } from '../www/faces.js';
+import { PRESETS, presetVector } from '../www/faces/attribute-presets.js';
 import {
   FACES_SECTION, adapterInfo, adapterLine, benchRecord, bytesTable, measureBytes, median, ms, msFine, parseArgs, readBackRows, resultsTable,
   timeReadBack, walk,

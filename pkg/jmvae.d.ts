@@ -17,6 +17,12 @@ export class Model {
      */
     encode(given: any): Promise<any>;
     /**
+     * Build a model from its manifest (the JSON text) and its weights file (a `Uint8Array` or an
+     * `ArrayBuffer`), checked against each other, on a backend: `options.backend` is `'auto'`
+     * (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`. Errors name the file at fault.
+     */
+    static fromBytes(manifest_json: string, weights: any, options: any): Promise<Model>;
+    /**
      * Generate every modality from the given ones: `given` maps modality names to a class
      * index (categorical) or an array of values in [0, 1]; `options.samples` latents
      * z = μ + τ·σ·ε are drawn with `options.seed` at `options.temperature` τ (default: the
@@ -27,11 +33,11 @@ export class Model {
      */
     generate(given: any, options: any): Promise<any>;
     /**
-     * Fetch a manifest and its weights, check them, and build the model on a backend:
-     * `options.backend` is `'auto'` (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`;
-     * `options.onProgress(loadedBytes, totalBytes)` is called while the weights download.
+     * The manifest (the JSON text), checked (its format and config) and returned as an object,
+     * so that a page can find the weights file it names (`weights.file`, beside the manifest)
+     * before downloading it; `fromBytes` then checks the weights against it.
      */
-    static load(url: string, options: any): Promise<Model>;
+    static readManifest(manifest_json: string): any;
     /**
      * `'webgpu'` or `'cpu'`: the backend that actually runs.
      */
@@ -73,19 +79,20 @@ export interface InitOutput {
     readonly model_defaultTemperature: (a: number) => number;
     readonly model_encode: (a: number, b: any) => any;
     readonly model_fallbackReason: (a: number) => [number, number];
+    readonly model_fromBytes: (a: number, b: number, c: any, d: any) => any;
     readonly model_generate: (a: number, b: any, c: any) => any;
     readonly model_latent: (a: number) => number;
-    readonly model_load: (a: number, b: number, c: any) => any;
     readonly model_manifest: (a: number) => [number, number, number];
     readonly model_modalities: (a: number) => [number, number, number];
+    readonly model_readManifest: (a: number, b: number) => [number, number, number];
     readonly start: () => void;
     readonly wasm_bindgen__convert__closures_____invoke__h00fe9a0657495941: (a: number, b: number, c: any, d: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16: (a: number, b: number, c: any) => void;
     readonly __wbindgen_malloc_command_export: (a: number, b: number) => number;
     readonly __wbindgen_realloc_command_export: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free_command_export: (a: number, b: number, c: number) => void;

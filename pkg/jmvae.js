@@ -76,6 +76,21 @@ export class Model {
         return v1;
     }
     /**
+     * Build a model from its manifest (the JSON text) and its weights file (a `Uint8Array` or an
+     * `ArrayBuffer`), checked against each other, on a backend: `options.backend` is `'auto'`
+     * (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`. Errors name the file at fault.
+     * @param {string} manifest_json
+     * @param {any} weights
+     * @param {any} options
+     * @returns {Promise<Model>}
+     */
+    static fromBytes(manifest_json, weights, options) {
+        const ptr0 = passStringToWasm0(manifest_json, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.model_fromBytes(ptr0, len0, weights, options);
+        return ret;
+    }
+    /**
      * Generate every modality from the given ones: `given` maps modality names to a class
      * index (categorical) or an array of values in [0, 1]; `options.samples` latents
      * z = μ + τ·σ·ε are drawn with `options.seed` at `options.temperature` τ (default: the
@@ -100,20 +115,6 @@ export class Model {
         return ret >>> 0;
     }
     /**
-     * Fetch a manifest and its weights, check them, and build the model on a backend:
-     * `options.backend` is `'auto'` (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`;
-     * `options.onProgress(loadedBytes, totalBytes)` is called while the weights download.
-     * @param {string} url
-     * @param {any} options
-     * @returns {Promise<Model>}
-     */
-    static load(url, options) {
-        const ptr0 = passStringToWasm0(url, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
-        const len0 = WASM_VECTOR_LEN;
-        const ret = wasm.model_load(ptr0, len0, options);
-        return ret;
-    }
-    /**
      * The whole manifest (name, dataset, training, metrics, notice, ...).
      * @returns {any}
      */
@@ -130,6 +131,22 @@ export class Model {
      */
     get modalities() {
         const ret = wasm.model_modalities(this.__wbg_ptr);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * The manifest (the JSON text), checked (its format and config) and returned as an object,
+     * so that a page can find the weights file it names (`weights.file`, beside the manifest)
+     * before downloading it; `fromBytes` then checks the weights against it.
+     * @param {string} manifest_json
+     * @returns {any}
+     */
+    static readManifest(manifest_json) {
+        const ptr0 = passStringToWasm0(manifest_json, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.model_readManifest(ptr0, len0);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -223,24 +240,12 @@ function __wbg_get_imports() {
         __wbg__wbg_cb_unref_09736879a3f67559: function(arg0) {
             arg0._wbg_cb_unref();
         },
-        __wbg_arrayBuffer_2c99a9ba14ba536c: function() { return handleError(function (arg0) {
-            const ret = arg0.arrayBuffer();
-            return ret;
-        }, arguments); },
         __wbg_beginComputePass_b3bb1a69e6a70bde: function(arg0, arg1) {
             const ret = arg0.beginComputePass(arg1);
             return ret;
         },
-        __wbg_body_0da01a9a056907d8: function(arg0) {
-            const ret = arg0.body;
-            return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
-        },
         __wbg_call_a410eb4b59ed5965: function() { return handleError(function (arg0, arg1, arg2) {
             const ret = arg0.call(arg1, arg2);
-            return ret;
-        }, arguments); },
-        __wbg_call_fc92fee6137d452d: function() { return handleError(function (arg0, arg1, arg2, arg3) {
-            const ret = arg0.call(arg1, arg2, arg3);
             return ret;
         }, arguments); },
         __wbg_configure_2f4cbe7746e5aa81: function() { return handleError(function (arg0, arg1) {
@@ -350,20 +355,9 @@ function __wbg_get_imports() {
         __wbg_getRandomValues_8b6f1f663e6f188d: function() { return handleError(function (arg0, arg1) {
             globalThis.crypto.getRandomValues(getArrayU8FromWasm0(arg0, arg1));
         }, arguments); },
-        __wbg_getReader_fadcafe607253a67: function(arg0) {
-            const ret = arg0.getReader();
-            return ret;
-        },
         __wbg_get_2080c49015e35254: function() { return handleError(function (arg0, arg1) {
             const ret = Reflect.get(arg0, arg1);
             return ret;
-        }, arguments); },
-        __wbg_get_556f1c9a5c587e8c: function() { return handleError(function (arg0, arg1, arg2, arg3) {
-            const ret = arg1.get(getStringFromWasm0(arg2, arg3));
-            var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
-            var len1 = WASM_VECTOR_LEN;
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         }, arguments); },
         __wbg_get_d7176cfb76d71114: function(arg0, arg1) {
             const ret = arg0[arg1 >>> 0];
@@ -381,25 +375,14 @@ function __wbg_get_imports() {
             const ret = arg0.has(getStringFromWasm0(arg1, arg2));
             return ret;
         },
-        __wbg_headers_5fc0106c076eb731: function(arg0) {
-            const ret = arg0.headers;
-            return ret;
-        },
-        __wbg_href_436d1661275da591: function(arg0, arg1) {
-            const ret = arg1.href;
-            const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
-            const len1 = WASM_VECTOR_LEN;
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
-        },
         __wbg_info_84c3d8389e807255: function(arg0) {
             const ret = arg0.info;
             return ret;
         },
-        __wbg_instanceof_Error_74e3cca0c4a69161: function(arg0) {
+        __wbg_instanceof_ArrayBuffer_12cdaa4161423e6b: function(arg0) {
             let result;
             try {
-                result = arg0 instanceof Error;
+                result = arg0 instanceof ArrayBuffer;
             } catch (_) {
                 result = false;
             }
@@ -446,30 +429,10 @@ function __wbg_get_imports() {
             const ret = result;
             return ret;
         },
-        __wbg_instanceof_Promise_59148c6049d0e3a0: function(arg0) {
+        __wbg_instanceof_Uint8Array_d7aeb0dcb3108fea: function(arg0) {
             let result;
             try {
-                result = arg0 instanceof Promise;
-            } catch (_) {
-                result = false;
-            }
-            const ret = result;
-            return ret;
-        },
-        __wbg_instanceof_ReadableStreamDefaultReader_2fe8bbe95ede87e3: function(arg0) {
-            let result;
-            try {
-                result = arg0 instanceof ReadableStreamDefaultReader;
-            } catch (_) {
-                result = false;
-            }
-            const ret = result;
-            return ret;
-        },
-        __wbg_instanceof_Response_5b0b4f7f1daeae51: function(arg0) {
-            let result;
-            try {
-                result = arg0 instanceof Response;
+                result = arg0 instanceof Uint8Array;
             } catch (_) {
                 result = false;
             }
@@ -642,10 +605,6 @@ function __wbg_get_imports() {
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         },
-        __wbg_message_43d8c8f1d543a349: function(arg0) {
-            const ret = arg0.message;
-            return ret;
-        },
         __wbg_message_bb4d389df9355dd2: function(arg0, arg1) {
             const ret = arg1.message;
             const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
@@ -727,20 +686,12 @@ function __wbg_get_imports() {
                 state0.a = 0;
             }
         },
-        __wbg_new_with_base_44e88b67db0c589b: function() { return handleError(function (arg0, arg1, arg2, arg3) {
-            const ret = new URL(getStringFromWasm0(arg0, arg1), getStringFromWasm0(arg2, arg3));
-            return ret;
-        }, arguments); },
         __wbg_new_with_byte_offset_and_length_3cd32055a417f095: function(arg0, arg1, arg2) {
             const ret = new Uint8Array(arg0, arg1 >>> 0, arg2 >>> 0);
             return ret;
         },
         __wbg_now_e7c6795a7f81e10f: function(arg0) {
             const ret = arg0.now();
-            return ret;
-        },
-        __wbg_ok_670a05555db5f713: function(arg0) {
-            const ret = arg0.ok;
             return ret;
         },
         __wbg_onSubmittedWorkDone_f62945abb48d8a84: function(arg0) {
@@ -773,10 +724,6 @@ function __wbg_get_imports() {
         },
         __wbg_queue_41b76331de876d9d: function(arg0) {
             const ret = arg0.queue;
-            return ret;
-        },
-        __wbg_read_e3bea75dace70752: function(arg0) {
-            const ret = arg0.read();
             return ret;
         },
         __wbg_reason_9ebfbaed7b40f058: function(arg0) {
@@ -1031,17 +978,6 @@ function __wbg_get_imports() {
             const ret = typeof window === 'undefined' ? undefined : window;
             return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
         },
-        __wbg_statusText_f5d9635edef1913e: function(arg0, arg1) {
-            const ret = arg1.statusText;
-            const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
-            const len1 = WASM_VECTOR_LEN;
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
-        },
-        __wbg_status_cb85b6c8d1769fa1: function(arg0) {
-            const ret = arg0.status;
-            return ret;
-        },
         __wbg_subgroupMaxSize_b33b2d37e3f1f5f5: function(arg0) {
             const ret = arg0.subgroupMaxSize;
             return ret;
@@ -1083,33 +1019,33 @@ function __wbg_get_imports() {
             arg0.writeBuffer(arg1, arg2, getArrayU8FromWasm0(arg3, arg4), arg5, arg6);
         }, arguments); },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 24709, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 24704, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDevice")], shim_idx: 12680, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDevice")], shim_idx: 12673, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDeviceLostInfo")], shim_idx: 12679, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUDeviceLostInfo")], shim_idx: 12674, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUUncapturedErrorEvent")], shim_idx: 12679, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("GPUUncapturedErrorEvent")], shim_idx: 12674, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("any")], shim_idx: 12680, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("any")], shim_idx: 12673, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("undefined")], shim_idx: 12680, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("undefined")], shim_idx: 12673, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18);
             return ret;
         },
         __wbindgen_generic_0000000000000007: function(arg0) {
@@ -1152,12 +1088,12 @@ function __wbg_get_imports() {
     };
 }
 
-function wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hb827f72ad0c36354_15(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h04938c42f3b5c4d1_16(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b(arg0, arg1, arg2) {
@@ -1167,22 +1103,22 @@ function wasm_bindgen__convert__closures_____invoke__hfca78ac5448a4b4b(arg0, arg
     }
 }
 
-function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed(arg0, arg1, arg2) {
-    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2(arg0, arg1, arg2) {
+    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2(arg0, arg1, arg2);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
 }
 
-function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16(arg0, arg1, arg2) {
-    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_16(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17(arg0, arg1, arg2) {
+    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_17(arg0, arg1, arg2);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }
 }
 
-function wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17(arg0, arg1, arg2) {
-    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h27fedf5e55d0abed_17(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18(arg0, arg1, arg2) {
+    const ret = wasm.wasm_bindgen__convert__closures_____invoke__h2ce75206002225e2_18(arg0, arg1, arg2);
     if (ret[1]) {
         throw takeFromExternrefTable0(ret[0]);
     }

@@ -1,10 +1,13 @@
-//! The browser API: a thin wasm-bindgen shell over `infer` that loads a manifest and its
-//! weights, picks WebGPU or the CPU fallback, and converts between JS values and tensors.
+//! The browser API: a thin wasm-bindgen shell over `infer` that builds a model from the bytes
+//! of its manifest and weights, picks WebGPU or the CPU fallback, and converts between JS values
+//! and tensors. Fetching the files (and resolving the weights' URL beside the manifest) is the
+//! page's, in one place: `www/shared/fetch-model.js`.
 //!
 //! ```js
 //! import init, { Model } from './pkg/jmvae.js';
 //! await init();
-//! const model = await Model.load('./www/models/mnist.json', { backend: 'auto', onProgress });
+//! const manifest = Model.readManifest(manifestJson); // checked; manifest.weights.file: the weights
+//! const model = await Model.fromBytes(manifestJson, weightsBytes, { backend: 'auto' });
 //! const out = await model.generate({ label: 3 }, { samples: 16, seed: 7, temperature: 0.5, readBack: true });
 //! // out.image, out.label; out.readBack.label: the model's reading of each generated digit
 //! ```
@@ -12,9 +15,9 @@
 use std::rc::Rc;
 
 use burn::tensor::{Device, Tensor, TensorData};
-use js_sys::{Float32Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Float32Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use wasm_bindgen_futures::future_to_promise;
 
 use crate::infer::{Observation, Temperature, decode_all, latents, observe, read_back};
 use crate::{Jmvae, Manifest};
@@ -43,38 +46,33 @@ fn error(message: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&message.to_string()).into()
 }
 
-fn js_message(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
-}
-
 fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 #[wasm_bindgen]
 impl Model {
-    /// Fetch a manifest and its weights, check them, and build the model on a backend:
-    /// `options.backend` is `'auto'` (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`;
-    /// `options.onProgress(loadedBytes, totalBytes)` is called while the weights download.
-    pub async fn load(url: String, options: JsValue) -> Result<Model, JsValue> {
+    /// Build a model from its manifest (the JSON text) and its weights file (a `Uint8Array` or an
+    /// `ArrayBuffer`), checked against each other, on a backend: `options.backend` is `'auto'`
+    /// (WebGPU, else the CPU fallback), `'webgpu'` or `'cpu'`. Errors name the file at fault.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub async fn from_bytes(manifest_json: String, weights: JsValue, options: JsValue) -> Result<Model, JsValue> {
         let backend = get(&options, "backend").as_string().unwrap_or_else(|| "auto".into());
-        let on_progress = get(&options, "onProgress").dyn_into::<Function>().ok();
-        let manifest_url = resolve(&url, None)?;
-        let manifest_bytes = fetch_bytes(&manifest_url, None).await?;
-        let manifest = Manifest::from_json(&String::from_utf8_lossy(&manifest_bytes))
-            .map_err(|e| error(format!("{url}: {e}")))?;
-        let weights_url = resolve(&manifest.weights.file, Some(&manifest_url))?;
-        let weights = fetch_bytes(&weights_url, on_progress.as_ref()).await?;
+        let manifest = Manifest::from_json(&manifest_json).map_err(|e| error(format!("the manifest: {e}")))?;
+        let file = &manifest.weights.file;
+        let weights = bytes(&weights).ok_or_else(|| error(format!("{file}: give the weights as a Uint8Array or an ArrayBuffer")))?;
         let (device, backend, fallback_reason) = choose_device(&backend).await?;
-        let model = manifest
-            .load(weights, &device)
-            .map_err(|e| error(format!("{}: {e}", manifest.weights.file)))?;
+        let model = manifest.load(weights, &device).map_err(|e| error(format!("{file}: {e}")))?;
         let inner = Inner { model, device, backend, fallback_reason, manifest };
         Ok(Model { inner: Rc::new(inner) })
+    }
+
+    /// The manifest (the JSON text), checked (its format and config) and returned as an object,
+    /// so that a page can find the weights file it names (`weights.file`, beside the manifest)
+    /// before downloading it; `fromBytes` then checks the weights against it.
+    #[wasm_bindgen(js_name = readManifest)]
+    pub fn read_manifest(manifest_json: &str) -> Result<JsValue, JsValue> {
+        to_js(&Manifest::from_json(manifest_json).map_err(error)?)
     }
 
     /// `'webgpu'` or `'cpu'`: the backend that actually runs.
@@ -226,6 +224,14 @@ fn float_values(value: &JsValue) -> Option<Vec<f32>> {
     None
 }
 
+/// The bytes of a `Uint8Array` (a Node `Buffer` too) or an `ArrayBuffer`.
+fn bytes(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(array) = value.dyn_ref::<Uint8Array>() {
+        return Some(array.to_vec());
+    }
+    value.dyn_ref::<ArrayBuffer>().map(|buffer| Uint8Array::new(buffer).to_vec())
+}
+
 /// A non-negative integer option, or `default` when absent.
 fn parse_count(value: &JsValue, name: &str, default: usize) -> Result<usize, JsValue> {
     if value.is_undefined() || value.is_null() {
@@ -277,7 +283,8 @@ fn parse_given(inner: &Inner, given: &JsValue) -> Result<crate::Inputs, JsValue>
     observe(&inner.model.config, &observations, &inner.device).map_err(error)
 }
 
-/// The device for `requested`, the backend name, and why `auto` fell back to the CPU.
+/// The WebGPU fallback choice: the device for `requested`, the backend name, and why `auto`
+/// fell back to the CPU (the page's side of it: `www/shared/backend-choice.js`).
 async fn choose_device(requested: &str) -> Result<(Device, &'static str, Option<String>), JsValue> {
     match requested {
         "cpu" => Ok((Device::flex(), "cpu", None)),
@@ -310,50 +317,4 @@ async fn webgpu() -> Result<Device, String> {
         Ok(v) if v == [2.0, 4.0] => Ok(device),
         other => Err(format!("WebGPU computed a wrong result ({other:?})")),
     }
-}
-
-/// An absolute URL for `url`, relative to `base` or else to the page.
-fn resolve(url: &str, base: Option<&str>) -> Result<String, JsValue> {
-    let page = get(&get(&js_sys::global(), "location"), "href").as_string().unwrap_or_default();
-    let base = base.map(str::to_string).unwrap_or(page);
-    let resolved = web_sys::Url::new_with_base(url, &base).map_err(|_| error(format!("`{url}` is not a valid URL")))?;
-    Ok(resolved.href())
-}
-
-/// Download `url` completely, calling `on_progress(loaded, total)` as bytes arrive.
-async fn fetch_bytes(url: &str, on_progress: Option<&Function>) -> Result<Vec<u8>, JsValue> {
-    let fetch: Function = get(&js_sys::global(), "fetch").dyn_into()?;
-    let response = JsFuture::from(fetch.call1(&JsValue::NULL, &JsValue::from_str(url))?.dyn_into::<Promise>()?)
-        .await
-        .map_err(|e| error(format!("cannot fetch {url}: {}", js_message(&e))))?;
-    let response: web_sys::Response = response.dyn_into()?;
-    if !response.ok() {
-        return Err(error(format!("cannot fetch {url}: HTTP {} {}", response.status(), response.status_text())));
-    }
-    let total = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    let Some(body) = response.body() else {
-        let buffer = JsFuture::from(response.array_buffer()?).await?;
-        return Ok(Uint8Array::new(&buffer).to_vec());
-    };
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().dyn_into()?;
-    let mut bytes = Vec::new();
-    loop {
-        let chunk = JsFuture::from(reader.read())
-            .await
-            .map_err(|e| error(format!("download of {url} broke off: {}", js_message(&e))))?;
-        if get(&chunk, "done").as_bool().unwrap_or(false) {
-            break;
-        }
-        bytes.extend(Uint8Array::new(&get(&chunk, "value")).to_vec());
-        if let Some(callback) = on_progress {
-            let _ = callback.call2(&JsValue::NULL, &JsValue::from(bytes.len() as f64), &JsValue::from(total));
-        }
-    }
-    Ok(bytes)
 }

@@ -1,12 +1,13 @@
 // The JMVAE browser demo: two demos, digits (MNIST) and faces (CelebA), as tabs of one page.
-// Each loads its model the first time its tab is shown (digits-demo.js, faces-demo.js); the
+// Each loads its model the first time its tab is shown (digits/demo.js, faces/demo.js); the
 // WebAssembly package is loaded once for both, and one queue runs every model call in turn.
+// What both tabs use lives in shared/.
 //
 // Plain ES modules, no framework, no build step. The page is served from the repository root
 // (node scripts/serve.mjs) because the wasm package lives in ../pkg/, beside www/. Every URL
 // is relative, so the page also works from a sub-directory or inside an iframe; ?panel=faces
 // (or #faces) opens the faces demo directly. The URL follows the state of the demo shown
-// (label, seed, temperature, attributes...; page-link.js), so that a copied link or a reload
+// (label, seed, temperature, attributes...; shared/page-link.js), so that a copied link or a reload
 // draws the same images.
 //
 // For tests and the curious: `window.jmvae = { model, ready, faces: { model, ready }, run, show }`.
@@ -15,20 +16,21 @@
 // navigation start to the first digits / faces drawn). The helpers live in modules of their
 // own, which Node can import and test.
 
-import { startDigits } from './digits-demo.js';
-import { $ } from './dom.js';
-import { reportUncaughtErrors } from './error-display.js';
-import { rememberPanics } from './error-messages.js';
-import { startFaces } from './faces-demo.js';
-import { panelFrom } from './options.js';
-import { createPageLink } from './page-link.js';
-import { VIEWS } from './page-state.js';
-import { createQueue } from './queue.js';
-import { setupTabs } from './tabs.js';
+import { startDigits } from './digits/demo.js';
+import { startFaces } from './faces/demo.js';
+import { $ } from './shared/dom.js';
+import { reportUncaughtErrors } from './shared/error-display.js';
+import { rememberPanics } from './shared/error-messages.js';
+import { createViews } from './shared/load-box.js';
+import { PANELS, panelFrom } from './shared/options.js';
+import { createPageLink } from './shared/page-link.js';
+import { createQueue } from './shared/queue.js';
+import { setupTabs } from './shared/tabs.js';
 
 function main() {
   rememberPanics();
-  reportUncaughtErrors(() => VIEWS[document.body.dataset.panel] ?? VIEWS.digits);
+  const views = createViews(PANELS);
+  reportUncaughtErrors(() => views[document.body.dataset.panel] ?? views.digits);
   // window.jmvae.run queues a caller's own model calls behind the page's, so that none overlap.
   const queue = createQueue();
   const starts = { digits: startDigits, faces: startFaces };
@@ -41,7 +43,7 @@ function main() {
   function load(name) {
     link.show(name);
     if (demos[name].ready) return;
-    demos[name].ready = starts[name](queue, link.tab(name));
+    demos[name].ready = starts[name](queue, link.tab(name), views[name]);
     demos[name].ready.catch(() => {}); // shown in the demo's error box; not an "unhandled" rejection
   }
   const show = setupTabs($('tabs'), load);

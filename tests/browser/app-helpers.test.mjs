@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import test from 'node:test';
 
-import { messageOf, panicMessage } from '../../www/error-messages.js';
-import { formatBytes, progressText } from '../../www/format.js';
-import { centreOfMass, inkBounds, toMnist } from '../../www/mnist-input.js';
-import { readOptions } from '../../www/options.js';
-import { createQueue } from '../../www/queue.js';
-import { argmax, mix } from '../../www/vectors.js';
+import { messageOf, panicMessage } from '../../www/shared/error-messages.js';
+import { formatBytes, progressText } from '../../www/shared/format.js';
+import { centreOfMass, inkBounds, toMnist } from '../../www/digits/drawing-to-28x28.js';
+import { readOptions } from '../../www/shared/options.js';
+import { createQueue } from '../../www/shared/queue.js';
+import { argmax, mix } from '../../www/shared/vectors.js';
 import { MNIST_TEST } from './helpers.mjs';
 
 test('URL options: backend and model, with defaults', () => {

@@ -1,19 +1,19 @@
 // The faces demo's pure helpers, imported from the modules of www/ they belong to (none touches
-// the DOM): the attribute groups, names, presets and seeded random attributes (faces.js), the
-// framing and resizing of photos as the trainer frames CelebA (face-image.js), and the URL's
-// choice of demo (options.js).
+// the DOM): the attribute groups and names (faces/attributes.js), the presets and seeded random
+// attributes (faces/attribute-presets.js), the model check (faces/model-check.js), the framing
+// and resizing of photos as the trainer frames CelebA (faces/face-image.js), and the URL's
+// choice of demo (shared/options.js).
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import test from 'node:test';
 
-import { cropBox, faceToRgba, isGreyscale, resizeTriangle, toUnit } from '../../www/face-image.js';
-import {
-  FACE_VALUES, PRESETS, binarise, checkFaces, displayName, groupAttributes, presentNames, presetVector, randomAttributes,
-  trainFrequencies,
-} from '../../www/faces.js';
-import { panelFrom, readOptions } from '../../www/options.js';
-import { linkUrl } from '../../www/permalink.js';
+import { cropBox, faceToRgba, isGreyscale, resizeTriangle, toUnit } from '../../www/faces/face-image.js';
+import { PRESETS, presetVector, randomAttributes } from '../../www/faces/attribute-presets.js';
+import { binarise, displayName, groupAttributes, presentNames } from '../../www/faces/attributes.js';
+import { FACE_VALUES, checkFaces, trainFrequencies } from '../../www/faces/model-check.js';
+import { panelFrom, readOptions } from '../../www/shared/options.js';
+import { linkUrl } from '../../www/shared/permalink.js';
 import { FACES_MANIFEST, readJson } from './helpers.mjs';
 
 // CelebA's 40 attribute names, in list_attr_celeba.txt's order.
@@ -76,7 +76,6 @@ test('train_frequencies are read from the manifest when they fit', () => {
   assert.deepEqual(trainFrequencies({ metrics: { train_frequencies: frequencies } }, 40), frequencies);
   assert.equal(trainFrequencies({ metrics: null }, 40), null);
   assert.equal(trainFrequencies({ metrics: { train_frequencies: [0.5] } }, 40), null, 'the wrong length is ignored');
-  assert.equal(trainFrequencies({ metrics: new Map([['train_frequencies', frequencies]]) }, 40), frequencies);
 });
 
 test('checkFaces accepts the shipped faces model and refuses the digits', {
@@ -90,7 +89,7 @@ test('checkFaces accepts the shipped faces model and refuses the digits', {
 });
 
 test('the crop is the trainer\'s: 140/178 of the width, centred, clamped to the height', () => {
-  // The values of trainer/src/celeba.rs's test `preprocess_clamps_the_crop_to_wide_and_tiny_images`.
+  // The values of trainer/src/celeba/tests.rs's test `preprocess_clamps_the_crop_to_wide_and_tiny_images`.
   assert.deepEqual(cropBox(178, 218), { x: 19, y: 39, side: 140 });
   assert.deepEqual(cropBox(89, 109), { x: 9, y: 19, side: 70 });
   assert.deepEqual(cropBox(200, 60), { x: 70, y: 0, side: 60 });

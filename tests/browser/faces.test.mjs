@@ -16,7 +16,7 @@ import {
   openFaces, photoOfAFace, uploadFace,
 } from './faces-helpers.mjs';
 import { FACES_MANIFEST, MANIFEST, NATIVE_FACES, PKG, createSession, openReadyDemo, pageState, skipUnless } from './helpers.mjs';
-import { PRESETS, presetVector } from '../../www/faces.js';
+import { PRESETS, presetVector } from '../../www/faces/attribute-presets.js';
 
 const session = createSession();
 after(() => session.close());

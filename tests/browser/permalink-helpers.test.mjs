@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { decimals } from '../../www/format.js';
+import { decimals } from '../../www/shared/format.js';
 import {
   MAX_SEED, TAB_PARAMS, TEMPERATURE, checkAttributeNames, describeIgnored, formatNumber, linkUrl, parseLink,
-} from '../../www/permalink.js';
+} from '../../www/shared/permalink.js';
 
 const PAGE = 'http://h/www/';
 const names = (ignored) => ignored.map(({ name, value }) => (value === null ? name : `${name}=${value}`));

@@ -15,7 +15,7 @@ import { canvasPixels, faceLabels, openFaces } from './faces-helpers.mjs';
 import {
   FACES_MANIFEST, LOAD_TIMEOUT_MS, MANIFEST, PKG, createSession, openReadyDemo, pageState, setInput, setRange, skipUnless,
 } from './helpers.mjs';
-import { PRESETS } from '../../www/faces.js';
+import { PRESETS } from '../../www/faces/attribute-presets.js';
 
 const session = createSession();
 after(() => session.close());

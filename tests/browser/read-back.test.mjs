@@ -13,8 +13,9 @@ import { after, test } from 'node:test';
 
 import { openFaces } from './faces-helpers.mjs';
 import { FACES_MANIFEST, MANIFEST, PKG, createSession, maxAbsDiff, openReadyDemo, skipUnless } from './helpers.mjs';
-import { PRESETS, displayName } from '../../www/faces.js';
-import { percent } from '../../www/format.js';
+import { PRESETS } from '../../www/faces/attribute-presets.js';
+import { displayName } from '../../www/faces/attributes.js';
+import { percent } from '../../www/shared/format.js';
 
 const session = createSession();
 after(() => session.close());

@@ -14,7 +14,7 @@ import {
   FACES_MANIFEST, MANIFEST, PKG, canvasInk, createSession, looksLikeADigit, maxAbsDiff, openReadyDemo, pageState, setRange,
   skipUnless,
 } from './helpers.mjs';
-import { formatNumber } from '../../www/permalink.js';
+import { formatNumber } from '../../www/shared/permalink.js';
 
 const session = createSession();
 after(() => session.close());

@@ -2,8 +2,8 @@
 // that a keyboard, a screen reader and a finger all work without extra code. Used twice: to
 // describe the faces to generate, and to edit a face.
 
-import { element } from './dom.js';
-import { displayName, groupAttributes } from './faces.js';
+import { element } from '../shared/dom.js';
+import { displayName, groupAttributes } from './attributes.js';
 
 /**
  * Fill `container` with grouped checkboxes for `labels` (ids start with `idPrefix`); the

@@ -2,12 +2,12 @@
 // is encoded by q(z | image); the mean is decoded into the 40 attribute probabilities p(w | z)
 // and the reconstruction p(x | z). The photo never leaves the browser (face-photo.js).
 
-import { showAttributeBars } from '../attribute-bars.js';
-import { $, element } from '../dom.js';
-import { act } from '../error-display.js';
-import { drawFace, faceCanvas } from '../face-image.js';
-import { readPhoto } from '../face-photo.js';
-import { PRESETS, presetVector } from '../faces.js';
+import { $, element } from '../shared/dom.js';
+import { act } from '../shared/error-display.js';
+import { showAttributeBars } from './attribute-bars.js';
+import { PRESETS, presetVector } from './attribute-presets.js';
+import { drawFace, faceCanvas } from './face-image.js';
+import { readPhoto } from './face-photo.js';
 
 // The "pick a face" examples: one face per preset, always the same (a fixed seed).
 const EXAMPLE_SEED = 1;

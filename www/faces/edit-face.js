@@ -9,14 +9,14 @@
 // attribute vectors are added in latent space, scaled by the slider (0 to 2, default 1; a
 // permalink may set it, and it stays as set from one face to the next).
 
-import { createToggles } from '../attribute-toggles.js';
-import { $ } from '../dom.js';
-import { act } from '../error-display.js';
-import { drawFace } from '../face-image.js';
-import { binarise, displayName, presentNames } from '../faces.js';
-import { percent } from '../format.js';
-import { formatNumber } from '../permalink.js';
-import { createSlider } from '../slider.js';
+import { $ } from '../shared/dom.js';
+import { act } from '../shared/error-display.js';
+import { percent } from '../shared/format.js';
+import { formatNumber } from '../shared/permalink.js';
+import { createSlider } from '../shared/slider.js';
+import { createToggles } from './attribute-toggles.js';
+import { binarise, displayName, presentNames } from './attributes.js';
+import { drawFace } from './face-image.js';
 
 const DEFAULT_STRENGTH = 1;
 

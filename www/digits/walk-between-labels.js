@@ -1,11 +1,11 @@
 // Panel "Walk between two labels": decode points on the straight line between the latent means
 // of q(z | from) and q(z | to); the slider picks the point.
 
-import { $ } from '../dom.js';
-import { drawDigit } from '../digits.js';
-import { act } from '../error-display.js';
-import { PIXELS } from '../mnist.js';
-import { mix } from '../vectors.js';
+import { $ } from '../shared/dom.js';
+import { act } from '../shared/error-display.js';
+import { mix } from '../shared/vectors.js';
+import { drawDigit } from './digit-canvas.js';
+import { PIXELS } from './model-check.js';
 
 const DEFAULT_ENDS = [1, 7];
 

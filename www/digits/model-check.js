@@ -1,5 +1,5 @@
-// What the page assumes of its model: MNIST, i.e. 28x28 grey images and ten labels. The canvases,
-// the drawing's preprocessing and the label bars are all built for that shape.
+// What the digits tab assumes of its model: MNIST, i.e. 28x28 grey images and ten labels. The
+// canvases, the drawing's preprocessing and the label bars are all built for that shape.
 
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;

@@ -1,28 +1,27 @@
 // The faces demo (the second tab), loaded the first time it is shown so that visitors of the
 // digits never download its weights: load the faces model, then wire three panels to it:
-// attributes -> faces (panels/faces-generate.js), face -> attributes (panels/faces-upload.js)
-// and editing a face's attributes (panels/faces-edit.js).
+// attributes -> faces (attributes-to-faces.js), face -> attributes (face-to-attributes.js) and
+// editing a face's attributes (edit-face.js).
 
-import { showLoaded, startDemo } from './demo.js';
-import { $ } from './dom.js';
-import { checkFaces } from './faces.js';
-import { FACES as view } from './page-state.js';
-import { plain, showManifest } from './panels/about.js';
-import { setupFacesEdit } from './panels/faces-edit.js';
-import { setupFacesGenerate } from './panels/faces-generate.js';
-import { setupFacesUpload } from './panels/faces-upload.js';
+import { showManifest } from '../shared/about-weights.js';
+import { $ } from '../shared/dom.js';
+import { showLoaded, startDemo } from '../shared/start-demo.js';
+import { setupFacesGenerate } from './attributes-to-faces.js';
+import { setupFacesEdit } from './edit-face.js';
+import { setupFacesUpload } from './face-to-attributes.js';
+import { checkFaces } from './model-check.js';
 
 /**
- * Load the faces model, show the first faces (as `link.initial` asks, from a permalink), and
- * resolve to the model once the demo is ready.
+ * Load the faces model, show the first faces (as `link.initial` asks, from a permalink) in
+ * `view` (the tab's load box and state), and resolve to the model once the demo is ready.
  */
-export function startFaces(queue, link) {
+export function startFaces(queue, link, view) {
   return startDemo(view, { title: 'faces model', manifestOf: (options) => options.facesModel }, async (model, options, step) => {
     window.jmvae.faces.model = model;
     const faces = checkFaces(model);
     showLoaded(view, model, options);
     showManifest(model.manifest, $('faces-manifest'), $('faces-manifest-json'));
-    showNotice(plain(model.manifest));
+    showNotice(model.manifest);
 
     step('Generating the first faces');
     const edit = setupFacesEdit(model, queue, view, faces, link);

@@ -1,12 +1,11 @@
 // Panel "About these weights": the manifest shipped beside them (name, dataset, training,
 // evaluated metrics) as a short list, and in full as JSON.
 
-import { $, element } from '../dom.js';
-import { formatBytes } from '../format.js';
+import { $, element } from './dom.js';
+import { formatBytes } from './format.js';
 
 /** Fill the list `list` (#manifest) and the <pre> `json` (#manifest-json) from a manifest. */
 export function showManifest(manifest, list = $('manifest'), json = $('manifest-json')) {
-  manifest = plain(manifest);
   const rows = [
     ['Name', manifest.name],
     ['Dataset', manifest.dataset],
@@ -17,16 +16,6 @@ export function showManifest(manifest, list = $('manifest'), json = $('manifest-
   ].filter(([, value]) => value !== undefined && value !== null && value !== '');
   list.replaceChildren(...rows.flatMap(([term, value]) => [element('dt', term), element('dd', value)]));
   json.textContent = JSON.stringify(manifest, null, 2);
-}
-
-/** The manifest as plain objects: a serde map may reach JS as a Map; display and JSON want objects. */
-export function plain(value) {
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]));
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
 }
 
 // "24 epochs, 3061402 parameters, alpha 0.1" from whichever of those the trainer recorded.

@@ -1,10 +1,11 @@
-// Loading the WebAssembly package from ../pkg/ (once, for both demos) and a model's weights,
-// with errors that say which file failed and how.
+// Loading the WebAssembly package from pkg/, beside www/ (once, for both demos) and a tab's model
+// (fetch-model.js), with errors that say which file failed and how.
 
 import { messageOf } from './error-messages.js';
+import { fetchModel } from './fetch-model.js';
 
 // Relative to this file, not to the page, so the page works from any sub-directory.
-const PACKAGE_URL = new URL('../pkg/jmvae.js', import.meta.url);
+const PACKAGE_URL = new URL('../../pkg/jmvae.js', import.meta.url);
 const SLOW_LOAD_MS = 30_000;
 
 let loadingPackage = null;
@@ -51,24 +52,12 @@ async function startWasm(pkg) {
  * view shows the download's progress.
  */
 export async function loadModel(pkg, { manifest, backend }, view) {
-  // An absolute URL, so that the weights beside the manifest resolve however the package
-  // joins paths, and error messages name exactly what was fetched.
-  const url = new URL(manifest, document.baseURI).href;
   const slow = setTimeout(() => {
     view.setStatus(`Still loading after ${SLOW_LOAD_MS / 1000} s… if it stays stuck, try ?backend=cpu.`);
   }, SLOW_LOAD_MS);
   try {
-    return await pkg.Model.load(url, { backend, onProgress: view.showProgress });
+    return await fetchModel(pkg.Model, manifest, { backend, onProgress: view.showProgress });
   } finally {
     clearTimeout(slow);
   }
-}
-
-/** Where the model runs, and why there when it fell back to the CPU. */
-export function describeBackend(model, options) {
-  if (model.backend === 'webgpu') return 'Running on WebGPU (GPU).';
-  const cpu = 'Running on the CPU (WebAssembly)';
-  if (model.fallbackReason) return `${cpu}, as WebGPU is unavailable: ${model.fallbackReason}.`;
-  if (options.backend === 'cpu') return `${cpu}, as ?backend=cpu asks.`;
-  return `${cpu}.`;
 }

@@ -5,18 +5,19 @@
 // every toggle at once; Random draws each attribute with its training frequency, from the seed.
 // A face of the grid can be picked, to read its attributes and edit it.
 
-import { createToggles } from '../attribute-toggles.js';
-import { setupCopyLink } from '../copy-link.js';
-import { $, element } from '../dom.js';
-import { act } from '../error-display.js';
-import { drawFace, faceAt, faceCanvas } from '../face-image.js';
-import { FACE_VALUES, PRESETS, displayName, presentNames, presetVector, randomAttributes } from '../faces.js';
-import { percent } from '../format.js';
-import { markFirstFace } from '../page-state.js';
-import { checkAttributeNames, formatNumber } from '../permalink.js';
-import { nextSeed, readSeed } from '../seed.js';
-import { createTemperature } from '../temperature.js';
-import { createTimer } from '../timing.js';
+import { setupCopyLink } from '../shared/copy-link.js';
+import { $, element } from '../shared/dom.js';
+import { act } from '../shared/error-display.js';
+import { percent } from '../shared/format.js';
+import { checkAttributeNames, formatNumber } from '../shared/permalink.js';
+import { nextSeed, readSeed } from '../shared/seed.js';
+import { createTemperature } from '../shared/temperature.js';
+import { createTimer, markFirstShown } from '../shared/timing.js';
+import { PRESETS, presetVector, randomAttributes } from './attribute-presets.js';
+import { createToggles } from './attribute-toggles.js';
+import { displayName, presentNames } from './attributes.js';
+import { drawFace, faceAt, faceCanvas } from './face-image.js';
+import { FACE_VALUES } from './model-check.js';
 
 const GRID_SAMPLES = 16;
 
@@ -29,7 +30,7 @@ const GRID_SAMPLES = 16;
 export function setupFacesGenerate(model, queue, view, { labels, frequencies }, onPick, link) {
   const grid = $('face-grid');
   const seedInput = $('face-seed');
-  const record = createTimer($('faces-timing'));
+  const timed = createTimer($('faces-timing'));
   const toggles = createToggles($('face-toggles'), labels, { idPrefix: 'want', onChange: changed });
   const { initial } = link;
   const temperature = createTemperature($('face-temperature'), $('face-temperature-value'), model, initial.temperature, () => refreshShown());
@@ -56,9 +57,7 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
     const attributes = toggles.get();
     const seed = readSeed(seedInput);
     const tau = temperature.get();
-    const started = performance.now();
-    const out = await model.generate({ attributes }, { samples: GRID_SAMPLES, seed, temperature: tau, readBack: true });
-    record(performance.now() - started);
+    const out = await timed(() => model.generate({ attributes }, { samples: GRID_SAMPLES, seed, temperature: tau, readBack: true }));
     cells.forEach((cell, i) => drawFace(cell.firstChild, out.image, i * FACE_VALUES));
     shown = out.image;
     const present = presentNames(labels, attributes);
@@ -67,7 +66,7 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
     grid.dataset.attributes = present.join(',');
     grid.dataset.temperature = formatNumber(tau);
     link.update({ attributes: present, seed, temperature: tau });
-    markFirstFace();
+    markFirstShown('firstFaceMs');
   }
 
   // "86% of the attributes asked for are read back from the faces (151 of 176): Smiling 16/16 ·

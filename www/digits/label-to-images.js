@@ -4,18 +4,17 @@
 // decodes a label from it): digits read as another label are outlined, with that label in a
 // corner, and a line under the grid counts those read as asked.
 
-import { setupCopyLink } from '../copy-link.js';
-import { $, element } from '../dom.js';
-import { digitCanvas, drawDigit } from '../digits.js';
-import { act } from '../error-display.js';
-import { percent } from '../format.js';
-import { PIXELS } from '../mnist.js';
-import { markFirstDigit } from '../page-state.js';
-import { formatNumber } from '../permalink.js';
-import { nextSeed, readSeed } from '../seed.js';
-import { createTemperature } from '../temperature.js';
-import { createTimer } from '../timing.js';
-import { argmax } from '../vectors.js';
+import { setupCopyLink } from '../shared/copy-link.js';
+import { $, element } from '../shared/dom.js';
+import { act } from '../shared/error-display.js';
+import { percent } from '../shared/format.js';
+import { formatNumber } from '../shared/permalink.js';
+import { nextSeed, readSeed } from '../shared/seed.js';
+import { createTemperature } from '../shared/temperature.js';
+import { createTimer, markFirstShown } from '../shared/timing.js';
+import { argmax } from '../shared/vectors.js';
+import { digitCanvas, drawDigit } from './digit-canvas.js';
+import { PIXELS } from './model-check.js';
 
 const GRID_SAMPLES = 16;
 const FIRST_LABEL = 0; // what the grid shows before anyone clicks
@@ -30,7 +29,7 @@ export function setupGenerate(model, queue, labels, view, link) {
   const seedInput = $('seed');
   const cells = Array.from({ length: GRID_SAMPLES }, (_, i) => digitCell(i));
   grid.replaceChildren(...cells.map((cell) => cell.node));
-  const record = createTimer($('timing'));
+  const timed = createTimer($('timing'));
   const { initial } = link;
   const temperature = createTemperature($('temperature'), $('temperature-value'), model, initial.temperature, () => refreshShown());
   let label = initial.label ?? FIRST_LABEL;
@@ -40,16 +39,14 @@ export function setupGenerate(model, queue, labels, view, link) {
   async function show() {
     const seed = readSeed(seedInput);
     const tau = temperature.get();
-    const started = performance.now();
-    const out = await model.generate({ label }, { samples: GRID_SAMPLES, seed, temperature: tau, readBack: true });
-    record(performance.now() - started);
+    const out = await timed(() => model.generate({ label }, { samples: GRID_SAMPLES, seed, temperature: tau, readBack: true }));
     cells.forEach((cell, i) => drawDigit(cell.canvas, out.image, i * PIXELS));
     showReadBack(out.readBack?.label);
     grid.dataset.label = String(label);
     grid.dataset.seed = String(seed);
     grid.dataset.temperature = formatNumber(tau);
     link.update({ label, seed, temperature: tau });
-    markFirstDigit();
+    markFirstShown('firstDigitMs');
   }
 
   // Each digit as the model reads it back: marked when that is another label; the count below.

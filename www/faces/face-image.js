@@ -1,11 +1,11 @@
 // Faces as pixels: the model's channel-first RGB floats on one side, a canvas's interleaved
 // RGBA bytes on the other, and the framing of a photo the way the trainer framed CelebA
-// (trainer/src/celeba.rs, `preprocess`): a centred square whose side is 140/178 of the width
+// (trainer/src/celeba/crop.rs, `preprocess`): a centred square whose side is 140/178 of the width
 // (clamped to the height), resized to 64x64 with a triangle (bilinear) filter.
 //
 // Everything but drawFace and faceCanvas is pure arithmetic, which Node tests import directly.
 
-import { CHANNELS, FACE_VALUES, SIDE } from './faces.js';
+import { CHANNELS, FACE_VALUES, SIDE } from './model-check.js';
 
 const CROP_NUMERATOR = 140;
 const CROP_DENOMINATOR = 178;

@@ -1,13 +1,13 @@
 // Panel "Image -> label": a drawing, preprocessed like MNIST, is read by the image encoder; the
 // label decoder's probabilities become bars, and the image decoder reconstructs the digit.
 
-import { showBars } from '../bars.js';
-import { $ } from '../dom.js';
-import { blank, drawDigit } from '../digits.js';
-import { createPad } from '../drawing-pad.js';
-import { act } from '../error-display.js';
-import { percent } from '../format.js';
-import { toMnist } from '../mnist-input.js';
+import { showBars } from '../shared/bars.js';
+import { $ } from '../shared/dom.js';
+import { act } from '../shared/error-display.js';
+import { percent } from '../shared/format.js';
+import { blank, drawDigit } from './digit-canvas.js';
+import { createPad } from './drawing-pad.js';
+import { toMnist } from './drawing-to-28x28.js';
 
 /** Wire the drawing pad (read after each stroke) and Clear. */
 export function setupDrawing(model, queue, labels, view) {

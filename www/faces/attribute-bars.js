@@ -2,8 +2,8 @@
 // reads from the top. Built from divs that the tests and assistive technology can read:
 // data-attribute and data-p on each row, and the name and percentage as text.
 
-import { newBar, setBar } from './bars.js';
-import { displayName } from './faces.js';
+import { newBar, setBar } from '../shared/bars.js';
+import { displayName } from './attributes.js';
 
 /** Fill `container` with one bar per attribute, sorted by probability; those over 1/2 stand out. */
 export function showAttributeBars(container, labels, probabilities) {

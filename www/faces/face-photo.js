@@ -5,9 +5,9 @@
 // Limits keep a careless drop from freezing the tab: the file's size is checked before it is
 // read, the image's size before its pixels are decoded.
 
+import { formatBytes } from '../shared/format.js';
 import { cropBox, isGreyscale, resizeTriangle, toUnit } from './face-image.js';
-import { SIDE } from './faces.js';
-import { formatBytes } from './format.js';
+import { SIDE } from './model-check.js';
 
 export const MAX_BYTES = 20_000_000; // 20 MB
 export const MAX_SIDE = 10_000; // pixels

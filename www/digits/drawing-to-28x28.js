@@ -3,7 +3,7 @@
 // The model was trained on exactly that, so a drawing goes through the same steps before the
 // model sees it; a raw downscale of the whole canvas would read far worse.
 
-import { PIXELS, SIDE } from './mnist.js';
+import { PIXELS, SIDE } from './model-check.js';
 
 const BOX = 20;
 // Where MNIST puts the centre of mass: pixel (14, 14), i.e. 14.5 with pixel i spanning [i, i+1).

@@ -2,8 +2,9 @@
 // and a tab's model, show the backend, then let the tab wire its panels. Every failure is shown
 // in the tab, naming the step that failed, and never hangs silently.
 
+import { describeBackend } from './backend-choice.js';
 import { showError } from './error-display.js';
-import { describeBackend, loadModel, loadPackage } from './loading.js';
+import { loadModel, loadPackage } from './loading.js';
 import { readOptions } from './options.js';
 
 /**

@@ -1,6 +1,6 @@
 // Drawing on a canvas with a mouse, a pen or a finger (Pointer Events cover all three).
 
-import { inkFromRgba } from './mnist-input.js';
+import { inkFromRgba } from './drawing-to-28x28.js';
 
 // On the 280x280 drawing canvas, about 2.2 MNIST pixels once a full-size digit is scaled down
 // into MNIST's 20x20 box: a pen stroke about as thick as MNIST's.

@@ -1,6 +1,6 @@
 // Digits on canvases: 28x28 canvases (CSS scales them up), drawn as dark ink on white paper.
 
-import { PIXELS, SIDE } from './mnist.js';
+import { PIXELS, SIDE } from './model-check.js';
 
 /** A new, empty 28x28 canvas for one digit. */
 export function digitCanvas() {

@@ -1,0 +1,30 @@
+// The digits demo (the first tab): load the MNIST model, then wire three panels to it:
+// label -> images (label-to-images.js), drawing -> label (drawing-to-label.js), and a walk
+// between two labels' latents (walk-between-labels.js).
+
+import { showManifest } from '../shared/about-weights.js';
+import { showLoaded, startDemo } from '../shared/start-demo.js';
+import { setupDrawing } from './drawing-to-label.js';
+import { setupGenerate } from './label-to-images.js';
+import { checkMnist } from './model-check.js';
+import { setupInterpolation } from './walk-between-labels.js';
+
+/**
+ * Load everything, show the first digits (as `link.initial` asks, from a permalink) in `view`
+ * (the tab's load box and state), and resolve to the model once the demo is ready.
+ */
+export function startDigits(queue, link, view) {
+  return startDemo(view, { title: 'model', manifestOf: (options) => options.model }, async (model, options, step) => {
+    window.jmvae.model = model;
+    const { labels } = checkMnist(model);
+    showLoaded(view, model, options);
+    showManifest(model.manifest);
+
+    step('Generating the first digits');
+    const refreshGrid = setupGenerate(model, queue, labels, view, link);
+    setupDrawing(model, queue, labels, view);
+    const refreshInterpolation = setupInterpolation(model, queue, labels, view);
+    await refreshGrid();
+    await refreshInterpolation();
+  });
+}
