@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use burn::tensor::Device;
-use jmvae::infer::{Observation, Temperature, generate, observe};
+use jmvae::infer::{Observation, generate, observe};
 use jmvae::weights::Sampling;
 use jmvae::{Jmvae, ModelConfig};
 use serde::Serialize;
@@ -17,7 +17,7 @@ use crate::metrics::accuracy::{class_accuracy, reconstruction_accuracy};
 use crate::metrics::coherence::{CurvePoint, curve};
 use crate::metrics::diversity::real_diversity;
 use crate::metrics::likelihoods::{mean_log_marginals, mean_log_pw};
-use crate::metrics::temperature::{chosen_line, REPORTED_TEMPERATURES, choose_temperature, curve_temperatures, selection_grid};
+use crate::metrics::temperature::{chosen_line, REPORTED_TEMPERATURES, DIGITS_RULE, coherence_scores, curve_temperatures, selection_grid};
 use crate::metrics::widths::{EncoderWidths, encoder_widths};
 use crate::mnist::{Mnist, Split, TEST_BINARISATION_SEED, VALIDATION_BINARISATION_SEED};
 
@@ -189,8 +189,7 @@ fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifie
         if options.chooses_temperature() {
             // Fresh noise (another seed) for the choice, so it does not reuse the curve's draws.
             let grid = curve(model, judge, &reference, &selection_grid(), PER_LABEL_SELECTION, seed + 1000, device)?;
-            let (tau, rule) = choose_temperature(&grid);
-            metrics.sampling = Some(Sampling { temperature: Temperature::new(tau)?, chosen_by: rule });
+            metrics.sampling = Some(DIGITS_RULE.sampling(&coherence_scores(&grid))?);
             metrics.selection_curve = Some(grid);
         }
     }

@@ -233,8 +233,7 @@ fn evaluate(
                 .map(|tau| read_back(model, classifier, test, spread, Temperature::new(tau)?, options.seed + 1000, device))
                 .collect::<Result<Vec<_>>>()?;
             let scored: Vec<(f32, f64, f64)> = grid.iter().map(|p| (p.temperature, p.read_back, p.diversity)).collect();
-            let (tau, rule) = FACES_RULE.choose(&scored);
-            metrics.sampling = Some(Sampling { temperature: Temperature::new(tau)?, chosen_by: rule });
+            metrics.sampling = Some(FACES_RULE.sampling(&scored)?);
             metrics.selection_curve = Some(grid);
         }
     }

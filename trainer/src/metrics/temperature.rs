@@ -2,6 +2,7 @@
 //! default τ on the validation split (never on test).
 
 use jmvae::infer::Temperature;
+use jmvae::ModelError;
 use jmvae::weights::Sampling;
 
 use super::coherence::CurvePoint;
@@ -51,12 +52,17 @@ impl TemperatureRule {
         }
         (1.0, format!("{rule}; none kept that diversity, so 1"))
     }
+
+    /// The chosen τ as the sampling settings a manifest carries.
+    pub fn sampling(&self, points: &[(f32, f64, f64)]) -> Result<Sampling, ModelError> {
+        let (tau, chosen_by) = self.choose(points);
+        Ok(Sampling { temperature: Temperature::new(tau)?, chosen_by })
+    }
 }
 
-/// The digits' default temperature from a coherence curve, by [`DIGITS_RULE`].
-pub fn choose_temperature(points: &[CurvePoint]) -> (f32, String) {
-    let scored: Vec<(f32, f64, f64)> = points.iter().map(|p| (p.temperature, p.coherence, p.diversity)).collect();
-    DIGITS_RULE.choose(&scored)
+/// The digits' `(τ, coherence, diversity)` points of a coherence curve, for [`DIGITS_RULE`].
+pub fn coherence_scores(points: &[CurvePoint]) -> Vec<(f32, f64, f64)> {
+    points.iter().map(|p| (p.temperature, p.coherence, p.diversity)).collect()
 }
 
 /// The temperatures a report's curve covers: the reported ones, and `headline` if it is not
@@ -97,11 +103,11 @@ mod tests {
     #[test]
     fn the_rule_takes_the_warmest_coherent_and_diverse_temperature() {
         let points = [point(0.0, 0.99, 0.3), point(0.5, 0.98, 0.75), point(0.75, 0.97, 0.8), point(1.0, 0.9, 0.9)];
-        assert_eq!(choose_temperature(&points).0, 0.75);
+        assert_eq!(DIGITS_RULE.choose(&coherence_scores(&points)).0, 0.75);
         let short = [point(0.0, 0.99, 0.3), point(0.5, 0.9, 0.75), point(1.0, 0.8, 0.9)];
-        let (tau, rule) = choose_temperature(&short);
+        let (tau, rule) = DIGITS_RULE.choose(&coherence_scores(&short));
         assert_eq!(tau, 0.5);
         assert!(rule.contains("none reached it"), "{rule}");
-        assert_eq!(choose_temperature(&[point(0.0, 1.0, 0.1)]).0, 1.0);
+        assert_eq!(DIGITS_RULE.choose(&coherence_scores(&[point(0.0, 1.0, 0.1)])).0, 1.0);
     }
 }
