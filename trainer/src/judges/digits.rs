@@ -49,7 +49,6 @@ impl ClassifierConfig {
 }
 
 impl Classifier {
-
     /// Penultimate features for `[batch, 784]` images: `[batch, 128]`.
     pub fn features(&self, x: Tensor<2>) -> Tensor<2> {
         self.trunk.forward(x)
