@@ -395,9 +395,9 @@ fn celeba_truncated_jpeg() {
     let f = Faces::new(8);
     let bytes = std::fs::read(f.image(1)).unwrap();
     std::fs::write(f.image(1), &bytes[..bytes.len() / 3]).unwrap();
-    // A JPEG cut short either decodes what it has (grey below) or is skipped; never a crash.
     let out = f.train_ok();
-    assert!(out.contains("CelebA train:"), "{out}");
+    assert!(out.contains("warning: skipping unreadable image `") && out.contains("000001.jpg`: "), "{out}");
+    assert!(out.contains("(0 absent, 1 unreadable)"), "{out}");
 }
 
 #[test]

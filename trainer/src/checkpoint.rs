@@ -232,7 +232,22 @@ impl RunDir {
                 let _ = remove_checkpoint(&old);
             }
         }
+        self.remove_stale_temporaries();
         Ok(())
+    }
+
+    /// Remove the temporary files of the run's own files (`latest`, `run.json`,
+    /// `metrics.jsonl`) left by an earlier process that was killed while writing them.
+    fn remove_stale_temporaries(&self) {
+        let ours = format!(".tmp-{}", std::process::id());
+        let Ok(entries) = fs::read_dir(&self.path) else { return };
+        for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let stale = ["latest.tmp-", "run.json.tmp-", "metrics.jsonl.tmp-"].iter().any(|p| name.starts_with(p));
+            if stale && !name.ends_with(&ours) && path.is_file() {
+                let _ = fs::remove_file(&path);
+            }
+        }
     }
 
     /// What a failed checkpoint write leaves: the message's context.
