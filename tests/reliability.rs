@@ -862,6 +862,21 @@ fn training_diverges_with_a_huge_learning_rate() {
     assert_eq!(left, ["run.json"]);
 }
 
+#[test]
+fn training_diverges_in_the_last_step_of_an_epoch() {
+    // One step an epoch: the loss of epoch 1's only step is finite, the weights after it are not.
+    let d = Digits::new();
+    let (data, run) = (d.data(), d.run());
+    let args = ["train", "--data", s(&data), "--out", s(&run), "--batch", "20", "--eval-every", "0", "--epochs", "3", "--lr", "1e30"];
+    refused(&args, &[
+        "training stopped: after epoch 1 the test ELBO is ",
+        ", so the weights diverged; `",
+        "run` has no checkpoint yet; start a new run with a lower --lr or a --warmup",
+    ]);
+    let left: Vec<String> = std::fs::read_dir(d.run()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, ["run.json"], "no checkpoint of diverged weights");
+}
+
 /// The epochs of a run's metrics log, in order.
 fn metric_epochs(run: &Path) -> Vec<u64> {
     std::fs::read_to_string(run.join("metrics.jsonl"))
