@@ -6,6 +6,7 @@
 //!
 //! The stages are reached through the test-only hook `JMVAE_FAULT_CHECKPOINT_PAUSE_MS`
 //! (`trainer/src/atomic.rs`), which announces each stage on stderr and pauses there.
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
@@ -22,7 +23,7 @@ use jmvae::{Jmvae, ModelConfig};
 use serde_json::Value;
 
 /// Epochs of the run; enough that the kills below never let it finish early.
-const EPOCHS: usize = 45;
+const EPOCHS: usize = 60;
 /// SIGKILLs, at least 20 of which must land (half of them inside checkpoint writes).
 const KILLS: usize = 24;
 /// The stages of a checkpoint write that the pause hook announces, in order.
