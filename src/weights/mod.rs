@@ -235,7 +235,8 @@ mod tests {
         let mut small = config.clone();
         small.latent = 8;
         let err = manifest_for(&small, &bytes, "f16").load(bytes.clone(), &device).unwrap_err().to_string();
-        assert!(err.contains("do not fit") && err.contains("ShapeMismatch"), "{err}");
+        assert!(err.contains("do not fit") && err.contains("the config needs [512, 8]"), "{err}");
+        assert!(err.contains("tensor `joint_encoder.head.mean.weight` has shape [512, 64]"), "{err}");
 
         let garbage = b"not safetensors at all".to_vec();
         assert!(manifest_for(&config, &garbage, "f16").load(garbage, &device).is_err());

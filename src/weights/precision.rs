@@ -77,7 +77,27 @@ fn invalid(e: SafeTensorError) -> ModelError {
     ModelError::InvalidWeights(format!("not a safetensors file: {e}"))
 }
 
+/// The 8-byte header length at the start of a safetensors file, checked against the file's
+/// size first, so a damaged length names both numbers rather than the format's terse error.
+fn check_header_length(bytes: &[u8]) -> Result<(), ModelError> {
+    let Some(length) = bytes.get(..8) else {
+        return Err(ModelError::InvalidWeights(format!(
+            "not a safetensors file: {} bytes, too short for the 8-byte header length",
+            bytes.len()
+        )));
+    };
+    let length = u64::from_le_bytes(length.try_into().expect("8 bytes"));
+    let available = bytes.len() as u64 - 8;
+    if length > available {
+        return Err(ModelError::InvalidWeights(format!(
+            "not a safetensors file: its header length says {length} bytes, but only {available} follow it (truncated or corrupt)"
+        )));
+    }
+    Ok(())
+}
+
 fn read_all(bytes: &[u8]) -> Result<(Vec<Owned>, Option<std::collections::HashMap<String, String>>), ModelError> {
+    check_header_length(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(invalid)?;
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(invalid)?;
     let tensors = file
@@ -151,10 +171,51 @@ fn quantise_columns(values: &[f32], columns: usize) -> (Vec<i8>, Vec<f32>) {
     (quantised, scales)
 }
 
-/// Widen a safetensors file of any of the precisions above to all-f32 tensors.
+/// Refuse a tensor that holds NaN or an infinity, naming it: a model loaded from it would
+/// compute nothing but NaN.
+fn check_finite(name: &str, values: &[f32]) -> Result<(), ModelError> {
+    match values.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(ModelError::InvalidWeights(format!(
+            "tensor `{name}` holds {} at index {i} of {}; the weights are corrupt (or were saved from a diverged run)",
+            values[i],
+            values.len()
+        ))),
+    }
+}
+
+/// Check the column scales of the int8 matrix `name`: each must be finite and non-negative,
+/// and a zero scale (what the exporter writes for an all-zero column) may only go with a
+/// column of zeros, since any other value would silently become 0.
+fn check_scales(name: &str, quantised: &[u8], scales: &[f32]) -> Result<(), ModelError> {
+    let scale_name = format!("{name}{SCALE_SUFFIX}");
+    if let Some(j) = scales.iter().position(|s| !s.is_finite() || *s < 0.0) {
+        return Err(ModelError::InvalidWeights(format!(
+            "`{scale_name}` holds {} for column {j}; int8 scales must be finite and non-negative",
+            scales[j]
+        )));
+    }
+    let columns = scales.len();
+    if let Some(i) = quantised.iter().enumerate().position(|(i, &q)| q != 0 && scales[i % columns] == 0.0) {
+        let j = i % columns;
+        return Err(ModelError::InvalidWeights(format!(
+            "`{scale_name}` is 0 for column {j}, yet `{name}` holds the non-zero int8 value {} there (index {i}); \
+             a zero scale goes only with an all-zero column",
+            quantised[i] as i8
+        )));
+    }
+    Ok(())
+}
+
+/// Widen a safetensors file of any of the precisions above to all-f32 tensors. A tensor that
+/// holds NaN or an infinity, or an int8 scale that is not finite, negative, or 0 under
+/// non-zero values, is refused, naming the tensor.
 pub fn widen(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
     let (tensors, metadata) = read_all(&bytes)?;
     if tensors.iter().all(|t| t.dtype == Dtype::F32) {
+        for t in &tensors {
+            check_finite(&t.name, &f32_values(&t.data))?;
+        }
         return Ok(bytes);
     }
     let scale_of = |name: &str| tensors.iter().find(|t| t.name == format!("{name}{SCALE_SUFFIX}"));
@@ -172,18 +233,26 @@ pub fn widen(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
                 })?;
                 let columns = *t.shape.last().unwrap_or(&0);
                 let scales = f32_values(&scale.data);
+                if t.shape.len() != 2 {
+                    return Err(ModelError::InvalidWeights(format!(
+                        "int8 tensor `{}` has shape {:?}; only matrices are stored in int8",
+                        t.name, t.shape
+                    )));
+                }
                 if scale.dtype != Dtype::F32 || scales.len() != columns {
                     return Err(ModelError::InvalidWeights(format!(
                         "`{}{SCALE_SUFFIX}` must hold {columns} f32 scales",
                         t.name
                     )));
                 }
+                check_scales(&t.name, &t.data, &scales)?;
                 t.data.iter().enumerate().map(|(i, &q)| q as i8 as f32 * scales[i % columns]).collect()
             }
             other => {
                 return Err(ModelError::InvalidWeights(format!("tensor `{}` has unsupported dtype {other:?}", t.name)));
             }
         };
+        check_finite(&t.name, &values)?;
         out.push(Owned { name: t.name.clone(), dtype: Dtype::F32, shape: t.shape.clone(), data: f32_bytes(values) });
     }
     write_all(&out, metadata)
@@ -234,6 +303,51 @@ mod tests {
         assert_eq!(dtype("joint_encoder.head.mean.weight"), Some(Dtype::I8));
         assert!(dtype("joint_encoder.head.mean.weight.int8_scale").is_some());
         assert_eq!("mixed".parse::<Precision>().unwrap(), Precision::Mixed);
+    }
+
+    fn int8_file(quantised: &[i8], scales: &[f32]) -> Vec<u8> {
+        let q = Owned { name: "w".into(), dtype: Dtype::I8, shape: vec![2, 2], data: quantised.iter().map(|&q| q as u8).collect() };
+        let s = Owned { name: format!("w{SCALE_SUFFIX}"), dtype: Dtype::F32, shape: vec![2], data: f32_bytes(scales.iter().copied()) };
+        write_all(&[q, s], None).unwrap()
+    }
+
+    #[test]
+    fn nan_and_infinite_weights_are_refused_naming_the_tensor() {
+        let err = widen(file(&[1.0, f32::NAN, 3.0], &[3])).unwrap_err().to_string();
+        assert!(err.contains("tensor `w` holds NaN at index 1 of 3"), "{err}");
+        let err = widen(narrow(&file(&[1.0, 2.0, f32::INFINITY], &[3]), Precision::F16).unwrap()).unwrap_err().to_string();
+        assert!(err.contains("tensor `w` holds inf at index 2 of 3"), "{err}");
+        let err = widen(file(&[f32::NEG_INFINITY], &[1])).unwrap_err().to_string();
+        assert!(err.contains("holds -inf"), "{err}");
+    }
+
+    #[test]
+    fn int8_scales_that_are_zero_under_values_nan_or_negative_are_refused() {
+        // A zero scale over an all-zero column is what the exporter writes, and loads.
+        assert_eq!(values_of(int8_file(&[0, 5, 0, -3], &[0.0, 0.5])), vec![0.0, 2.5, 0.0, -1.5]);
+        let err = widen(int8_file(&[1, 5, 0, -3], &[0.0, 0.5])).unwrap_err().to_string();
+        assert!(err.contains("`w.int8_scale` is 0 for column 0") && err.contains("non-zero int8 value 1"), "{err}");
+        let err = widen(int8_file(&[1, 5, 0, -3], &[0.1, f32::NAN])).unwrap_err().to_string();
+        assert!(err.contains("`w.int8_scale` holds NaN for column 1"), "{err}");
+        let err = widen(int8_file(&[1, 5, 0, -3], &[f32::INFINITY, 0.1])).unwrap_err().to_string();
+        assert!(err.contains("holds inf for column 0"), "{err}");
+        let err = widen(int8_file(&[1, 5, 0, -3], &[0.1, -0.1])).unwrap_err().to_string();
+        assert!(err.contains("holds -0.1 for column 1") && err.contains("non-negative"), "{err}");
+        // A scale so large that the widened value overflows is caught by the finite check.
+        let err = widen(int8_file(&[127, 0, 0, 0], &[f32::MAX, 0.0])).unwrap_err().to_string();
+        assert!(err.contains("tensor `w` holds inf"), "{err}");
+    }
+
+    #[test]
+    fn a_header_length_beyond_the_file_is_refused_with_both_sizes() {
+        let mut bytes = file(&[1.0, 2.0], &[2]);
+        let claimed = bytes.len() as u64 + 100;
+        bytes[..8].copy_from_slice(&claimed.to_le_bytes());
+        let err = widen(bytes.clone()).unwrap_err().to_string();
+        let follow = bytes.len() - 8;
+        assert!(err.contains(&format!("header length says {claimed} bytes, but only {follow} follow it")), "{err}");
+        let err = widen(bytes[..5].to_vec()).unwrap_err().to_string();
+        assert!(err.contains("5 bytes, too short"), "{err}");
     }
 
     #[test]

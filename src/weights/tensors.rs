@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use burn::store::{ModuleSnapshot, SafetensorsStore};
+use burn::store::{ApplyError, ModuleSnapshot, SafetensorsStore};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -29,19 +29,27 @@ pub fn to_safetensors(model: &Jmvae, precision: Precision) -> Result<Vec<u8>, Mo
 /// parameter must be present with the right shape, and nothing else may be in the file.
 pub fn from_safetensors(config: &ModelConfig, bytes: Vec<u8>, device: &Device) -> Result<Jmvae, ModelError> {
     let mut model = Jmvae::new(config, device)?;
-    let mut store = SafetensorsStore::from_bytes(Some(widen(bytes)?));
+    // Every problem comes back in the result (not as the store's first error), so that the
+    // message can name each tensor that does not fit.
+    let mut store = SafetensorsStore::from_bytes(Some(widen(bytes)?)).validate(false).allow_partial(true);
     let result = model
         .load_from(&mut store)
         .map_err(|e| ModelError::InvalidWeights(format!("the weights do not fit this model's config: {e}")))?;
     let mut problems: Vec<String> = Vec::new();
+    problems.extend(result.errors.iter().map(|e| match e {
+        ApplyError::ShapeMismatch { path, expected, found } => {
+            format!("tensor `{path}` has shape {:?}, the config needs {:?}", found.as_slice(), expected.as_slice())
+        }
+        other => other.to_string(),
+    }));
     problems.extend(result.missing.iter().map(|(path, _)| format!("missing tensor `{path}`")));
     problems.extend(result.unused.iter().map(|path| format!("unexpected tensor `{path}`")));
-    problems.extend(result.errors.iter().map(|e| e.to_string()));
     if !problems.is_empty() {
         let shown = problems.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
         return Err(ModelError::InvalidWeights(format!(
-            "the weights do not fit this model's config ({} problems: {shown})",
-            problems.len()
+            "the weights do not fit this model's config ({} problem{}: {shown})",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
         )));
     }
     Ok(model)

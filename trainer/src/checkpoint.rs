@@ -1,13 +1,18 @@
 //! A run directory: the run's settings, per-epoch checkpoints written atomically, the metrics log.
 //!
 //! ```text
-//! RUN/run.json            settings (model config, objective, optimiser, data, seed)
+//! RUN/run.json            settings (model config, objective, optimiser, data, seed), with
+//!                         the run format (`format`, [`RUN_FORMAT`])
 //! RUN/latest              name of the newest complete checkpoint directory
 //! RUN/checkpoint-NNNN/    model.bpk, optimizer.bpk (Burn records) and state.json
 //! RUN/metrics.jsonl       one JSON object per epoch
+//! RUN/best/               with --validation: the best checkpoint's model.bpk, state.json, best.json
 //! ```
-//! A checkpoint is written into a temporary directory, renamed into place, and only then named
-//! in `latest` (itself replaced atomically), so an interrupted run resumes from the last whole one.
+//! A checkpoint is written into a temporary directory (`checkpoint-NNNN.tmp`), renamed into
+//! place, and only then named in `latest` (itself replaced atomically), so an interrupted run
+//! resumes from the last whole one. Directories with a suffix (`.tmp`, `.old`) are scratch,
+//! never read, and removed by the next checkpoint; a `checkpoint-NNNN` without one is always
+//! complete, since old checkpoints are renamed to scratch before they are deleted.
 //! The checkpoint before the newest is kept until the next one is written, so that a reader
 //! (`jmvae eval --run`, `export`) that has just read `latest` never sees its files disappear.
 
@@ -22,11 +27,23 @@ use burn::tensor::Device;
 use jmvae::{Jmvae, ModelConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::{write_atomic, write_json};
+use crate::atomic::{fault, write_atomic, write_json};
+
+/// The run-directory format this code writes, and the newest it reads. Runs written before
+/// `run.json` had a `format` are format 1. Raise it when a change makes older code misread a
+/// run; older code then refuses the run with an upgrade hint instead of misreading it.
+pub const RUN_FORMAT: u32 = 1;
+
+fn first_run_format() -> u32 {
+    1
+}
 
 /// Everything that defines a training run; stored as `run.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
+    /// The run-directory format ([`RUN_FORMAT`] for new runs; 1 where `run.json` has none).
+    #[serde(default = "first_run_format")]
+    pub format: u32,
     /// Dataset name (`mnist`).
     pub dataset: String,
     /// Model preset name (`jmvae` or `vae`).
@@ -117,11 +134,26 @@ impl RunDir {
         self.settings_path().exists()
     }
 
-    /// Read `run.json`.
+    /// Read `run.json`; a run of a newer format than [`RUN_FORMAT`] is refused before its
+    /// settings are read, with an upgrade hint.
     pub fn settings(&self) -> Result<RunSettings> {
         let path = self.settings_path();
         let text = fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("`{}` is not a valid run file", path.display()))
+        let value: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("`{}` is not a valid run file", path.display()))?;
+        match value.get("format") {
+            None => {}
+            Some(format) => match format.as_u64() {
+                Some(n) if n <= RUN_FORMAT as u64 => {}
+                Some(n) => bail!(
+                    "`{}` is run format {n}, written by a newer jmvae; this one reads run formats up to {RUN_FORMAT}. \
+                     Upgrade jmvae (build it from a newer checkout) to use this run",
+                    path.display()
+                ),
+                None => bail!("`{}` is not a valid run file: `format` is {format}, not a number", path.display()),
+            },
+        }
+        serde_json::from_value(value).with_context(|| format!("`{}` is not a valid run file", path.display()))
     }
 
     /// Write `run.json` for a new run.
@@ -143,33 +175,94 @@ impl RunDir {
         Ok(Some(dir))
     }
 
-    /// Save model, optimiser and state as the new latest checkpoint, then drop the old one.
-    pub fn save_checkpoint(&self, model: &Jmvae, optimizer: &ModuleOptimizer, state: &TrainingState) -> Result<()> {
+    /// Write model, optimiser and state into the checkpoint's temporary directory; nothing
+    /// that a reader or a resume looks at changes until [`RunDir::commit_checkpoint`]. A write
+    /// that fails (a full disk) removes the temporary directory and says what is kept.
+    pub fn write_checkpoint(&self, model: &Jmvae, optimizer: &ModuleOptimizer, state: &TrainingState) -> Result<PendingCheckpoint> {
         let name = format!("checkpoint-{:04}", state.epoch);
         let tmp = self.path.join(format!("{name}.tmp"));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp)?;
+        let result = (|| -> Result<()> {
+            if tmp.exists() {
+                fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove `{}`", tmp.display()))?;
+            }
+            fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+            fault::checkpoint_stage(&name, "model");
+            let file = tmp.join("model.bpk");
+            fault::before_write()
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(model.clone().into_record().save(&file)?))
+                .with_context(|| format!("cannot write `{}`", file.display()))?;
+            fault::checkpoint_stage(&name, "optimizer");
+            let file = tmp.join("optimizer.bpk");
+            fault::before_write()
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(optimizer.save(&file)?))
+                .with_context(|| format!("cannot write `{}`", file.display()))?;
+            fault::checkpoint_stage(&name, "state");
+            write_json(&tmp.join("state.json"), state)
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e.context(self.not_saved(&name)));
         }
-        fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-        model.clone().into_record().save(tmp.join("model.bpk")).context("cannot save the model record")?;
-        optimizer.save(tmp.join("optimizer.bpk")).context("cannot save the optimiser state")?;
-        write_json(&tmp.join("state.json"), state)?;
+        Ok(PendingCheckpoint { name, tmp })
+    }
+
+    /// Put a written checkpoint in place and name it in `latest`, then drop the checkpoints
+    /// before the previous one.
+    pub fn commit_checkpoint(&self, pending: PendingCheckpoint) -> Result<()> {
+        let (name, tmp) = (pending.name.clone(), pending.tmp.clone());
         let dir = self.path.join(&name);
         let previous = self.latest()?;
-        if dir.exists() {
-            fs::remove_dir_all(&dir)?;
-        }
-        fs::rename(&tmp, &dir).with_context(|| format!("cannot move the checkpoint to `{}`", dir.display()))?;
-        write_atomic(&self.path.join("latest"), name.as_bytes())?;
+        let result = (|| -> Result<()> {
+            // Left by a run killed between its rename and `latest`: set aside, then replaced.
+            if dir.exists() {
+                remove_checkpoint(&dir)?;
+            }
+            fault::checkpoint_stage(&name, "rename");
+            fs::rename(&tmp, &dir).with_context(|| format!("cannot move the checkpoint to `{}`", dir.display()))?;
+            fault::checkpoint_stage(&name, "latest");
+            write_atomic(&self.path.join("latest"), name.as_bytes())
+        })();
+        result.map_err(|e| e.context(self.not_saved(&name)))?;
+        drop(pending);
+        fault::checkpoint_stage(&name, "cleanup");
         for old in self.checkpoints()? {
             if old != dir && Some(&old) != previous.as_ref() {
-                let _ = fs::remove_dir_all(old);
+                let _ = remove_checkpoint(&old);
             }
         }
+        self.remove_stale_temporaries();
         Ok(())
     }
 
-    /// Every complete or partial checkpoint directory of the run.
+    /// Remove the temporary files of the run's own files (`latest`, `run.json`,
+    /// `metrics.jsonl`) left by an earlier process that was killed while writing them.
+    fn remove_stale_temporaries(&self) {
+        let ours = format!(".tmp-{}", std::process::id());
+        let Ok(entries) = fs::read_dir(&self.path) else { return };
+        for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let stale = ["latest.tmp-", "run.json.tmp-", "metrics.jsonl.tmp-"].iter().any(|p| name.starts_with(p));
+            if stale && !name.ends_with(&ours) && path.is_file() {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+
+    /// What a failed checkpoint write leaves: the message's context.
+    fn not_saved(&self, name: &str) -> String {
+        let kept = match self.latest() {
+            Ok(Some(dir)) => format!("the run keeps its last complete checkpoint `{}`", dir.display()),
+            _ => "the run has no complete checkpoint yet".into(),
+        };
+        format!(
+            "checkpoint `{name}` of `{}` was not saved; {kept}; once the cause below is fixed (a full disk?), continue with --resume",
+            self.path.display()
+        )
+    }
+
+    /// Every complete checkpoint directory of the run, and the scratch ones (`.tmp`, `.old`).
     fn checkpoints(&self) -> Result<Vec<PathBuf>> {
         let entries = fs::read_dir(&self.path).with_context(|| format!("cannot list `{}`", self.path.display()))?;
         let names = entries.filter_map(|e| e.ok()).map(|e| e.path());
@@ -184,7 +277,11 @@ impl RunDir {
             fs::remove_dir_all(&tmp)?;
         }
         fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-        model.clone().into_record().save(tmp.join("model.bpk")).context("cannot save the model record")?;
+        let file = tmp.join("model.bpk");
+        fault::before_write()
+            .map_err(anyhow::Error::from)
+            .and_then(|()| Ok(model.clone().into_record().save(&file)?))
+            .with_context(|| format!("cannot write `{}`", file.display()))?;
         write_json(&tmp.join("best.json"), why)?;
         write_json(&tmp.join("state.json"), state)?;
         let best = self.path.join("best");
@@ -195,14 +292,23 @@ impl RunDir {
             }
             fs::rename(&best, &old)?;
         }
+        fault::checkpoint_stage("best", "rename");
         fs::rename(&tmp, &best).with_context(|| format!("cannot move the best checkpoint to `{}`", best.display()))?;
         let _ = fs::remove_dir_all(old);
         Ok(())
     }
 
+    /// The directory of the best checkpoint: `best/`, or `best.old/` when a run was killed
+    /// between setting the old best aside and moving the new one in.
+    fn best_dir(&self) -> PathBuf {
+        let best = self.path.join("best");
+        let old = self.path.join("best.old");
+        if !best.join("state.json").is_file() && old.join("state.json").is_file() { old } else { best }
+    }
+
     /// What `best/best.json` says of the best checkpoint, if there is one.
     pub fn best_record(&self) -> Result<Option<BestRecord>> {
-        let path = self.path.join("best").join("best.json");
+        let path = self.best_dir().join("best.json");
         if !path.is_file() {
             return Ok(None);
         }
@@ -220,7 +326,7 @@ impl RunDir {
         let dir = match which {
             Which::Latest => self.latest()?.with_context(|| format!("`{}` has no checkpoint yet", self.path.display()))?,
             Which::Best => {
-                let dir = self.path.join("best");
+                let dir = self.best_dir();
                 if !dir.join("state.json").is_file() {
                     bail!("`{}` has no best checkpoint (train with --validation N and --eval-every)", self.path.display());
                 }
@@ -241,6 +347,15 @@ impl RunDir {
     /// Load the latest checkpoint's optimiser state into `optimizer`.
     pub fn load_optimizer(&self, optimizer: ModuleOptimizer) -> Result<ModuleOptimizer> {
         let dir = self.latest()?.context("no checkpoint to resume from")?;
+        let file = dir.join("optimizer.bpk");
+        if !file.is_file() {
+            bail!(
+                "`{}` is missing, so `{}` cannot be resumed exactly (its model is intact: `jmvae export --run` \
+                 still works, and `jmvae train --init` can start a new run from the exported weights)",
+                file.display(),
+                self.path.display()
+            );
+        }
         optimizer
             .load(dir.join("optimizer.bpk"))
             .with_context(|| format!("cannot read `{}`", dir.join("optimizer.bpk").display()))
@@ -272,7 +387,37 @@ impl RunDir {
             .append(true)
             .open(&path)
             .with_context(|| format!("cannot open `{}`", path.display()))?;
-        writeln!(file, "{record}")?;
+        fault::before_write()
+            .and_then(|()| writeln!(file, "{record}"))
+            .with_context(|| format!("cannot append to `{}`", path.display()))?;
         Ok(())
     }
+}
+
+/// A checkpoint in its temporary directory, waiting for [`RunDir::commit_checkpoint`]; one
+/// that is dropped uncommitted (a later write of its epoch failed) is removed.
+pub struct PendingCheckpoint {
+    name: String,
+    tmp: PathBuf,
+}
+
+impl Drop for PendingCheckpoint {
+    fn drop(&mut self) {
+        // After a commit the directory has been renamed away and this does nothing.
+        let _ = fs::remove_dir_all(&self.tmp);
+    }
+}
+
+/// Remove a checkpoint directory by first renaming it to scratch (`.old`), so that a process
+/// killed during the removal never leaves a partial `checkpoint-NNNN` behind.
+fn remove_checkpoint(dir: &Path) -> Result<()> {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let scratch = if name.contains('.') { dir.to_path_buf() } else { dir.with_file_name(format!("{name}.old")) };
+    if scratch != dir {
+        if scratch.exists() {
+            fs::remove_dir_all(&scratch).with_context(|| format!("cannot remove `{}`", scratch.display()))?;
+        }
+        fs::rename(dir, &scratch).with_context(|| format!("cannot move `{}` aside", dir.display()))?;
+    }
+    fs::remove_dir_all(&scratch).with_context(|| format!("cannot remove `{}`", scratch.display()))
 }

@@ -107,6 +107,9 @@ fn load_split(dir: &Path, prefix: &str) -> Result<Split> {
             labels.dims[0]
         );
     }
+    if images.dims[0] == 0 {
+        bail!("`{}` holds no images", images_path.display());
+    }
     if let Some(i) = labels.data.iter().position(|&l| l as usize >= CLASSES) {
         bail!("`{}`: label {} at index {i} is not a digit", labels_path.display(), labels.data[i]);
     }

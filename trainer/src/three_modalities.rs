@@ -83,6 +83,7 @@ fn config() -> ModelConfig {
 
 fn settings(config: ModelConfig) -> RunSettings {
     RunSettings {
+        format: crate::checkpoint::RUN_FORMAT,
         dataset: "shapes".into(),
         model: "jmvae".into(),
         config,

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jmvae::objective::unimodal_elbo;
 use jmvae::{Jmvae, Manifest, Objective, SeededRng, Terms};
 
+use crate::atomic::fault;
 use crate::checkpoint::{BestRecord, RunDir, RunSettings, TrainingState};
 use crate::datasets::{DatasetKind, Monitor};
 use crate::epoch_record::{EpochRecord, Watched};
@@ -26,7 +27,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
     let device = device.clone().autodiff();
     let objective = Objective::jmvae_kl(settings.alpha)?.rescaled(likelihood_weights(settings)?)?;
     let (mut model, mut optimizer, mut state) = start_or_resume(run, settings, &device)?;
-    let mut best = run.best_record()?.map(|b| b.score);
+    let mut best = run.best_record()?;
     if state.epoch >= epochs {
         bail!("`{}` already has {} epochs; ask for more with --epochs", run.path.display(), state.epoch);
     }
@@ -58,9 +59,10 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
                     (terms.loss(&weights), terms.means().into_data().try_to_vec::<f32>()?)
                 }
             };
-            let loss_value = loss.clone().into_scalar::<f32>();
+            let loss_value = fault::loss(state.steps, loss.clone().into_scalar::<f32>());
             if !loss_value.is_finite() {
-                bail!("the loss became {loss_value} at epoch {} step {step}; lower --lr or add --warmup", epoch + 1);
+                bar.finish_and_clear();
+                bail!("training stopped: the loss became {loss_value} at epoch {} step {step}; {}", epoch + 1, diverged(run, epoch));
             }
             sums.resize(means.len(), 0.0);
             sums.iter_mut().zip(&means).for_each(|(s, &m)| *s += m as f64);
@@ -85,6 +87,11 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
         let valid = model.valid();
         let plain = device.clone().inner();
         let (monitored, split) = data.monitored();
+        let elbo = mean_elbo(&valid, monitored, &plain, settings.seed)?;
+        // The last step of an epoch can break the weights without a loss to show it.
+        if !elbo.is_finite() {
+            bail!("training stopped: after epoch {} the {split} ELBO is {elbo}, so the weights diverged; {}", state.epoch, diverged(run, epoch));
+        }
         let mut record = EpochRecord {
             epoch: state.epoch,
             beta,
@@ -93,7 +100,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
             seconds,
             samples_per_second: train.len() as f64 / seconds,
             split,
-            elbo: mean_elbo(&valid, monitored, &plain, settings.seed)?,
+            elbo,
             watched: Watched::default(),
             refit_bound: None,
             best: false,
@@ -107,21 +114,41 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
                 record.watched.score = Some(bound);
             }
         }
-        run.save_checkpoint(&model, &optimizer, &state)?;
+        // The order makes every interruption safe: the checkpoint's files first (a kill or a
+        // full disk here leaves the last checkpoint and the metrics as they were), then the
+        // epoch's metrics line and best checkpoint, and last the rename and `latest` that make
+        // the checkpoint count. A run stopped before that resumes from the previous checkpoint,
+        // drops the lines after it and redoes the epoch, identically.
+        let pending = run.write_checkpoint(&model, &optimizer, &state)?;
         // The best checkpoint is chosen on validation only, never on the test set.
+        let mut new_best = None;
         if let (Some(score), "validation") = (record.watched.score, split) {
-            if best.is_none_or(|b| score > b) {
-                best = Some(score);
+            // A best saved by this very epoch before an interruption is this epoch's again.
+            if best.as_ref().is_none_or(|b| score > b.score || b.epoch == state.epoch) {
                 let rule = if settings.refit.is_some() { REFIT_RULE } else { kind.best_rule() };
-                let why = BestRecord { epoch: state.epoch, score, rule: rule.into() };
-                run.save_best(&valid, &state, &why)?;
+                new_best = Some(BestRecord { epoch: state.epoch, score, rule: rule.into() });
                 record.best = true;
             }
         }
         run.append_metrics(&record.to_json())?;
+        if let Some(why) = new_best {
+            run.save_best(&valid, &state, &why)?;
+            best = Some(why);
+        }
+        run.commit_checkpoint(pending)?;
         eprintln!("{}", record.summary_line());
     }
     Ok(())
+}
+
+/// What a run stopped at `epoch` (0-based, the one in progress) keeps, and what to do.
+fn diverged(run: &RunDir, epoch: usize) -> String {
+    let kept = if epoch > 0 && run.latest().ok().flatten().is_some() {
+        format!("`{}` keeps its last good checkpoint (epoch {epoch})", run.path.display())
+    } else {
+        format!("`{}` has no checkpoint yet", run.path.display())
+    };
+    format!("{kept}; start a new run with a lower --lr or a --warmup")
 }
 
 /// What "best" means for a refit: the other networks, and so log p(x), are fixed.
@@ -145,6 +172,8 @@ fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Res
         eprintln!("resuming `{}` after epoch {}", run.path.display(), state.epoch);
         return Ok((model, optimizer, state));
     }
+    // Lines of epochs whose checkpoint never completed (a run stopped in its first epoch).
+    run.truncate_metrics(0)?;
     device.seed(settings.seed);
     let model = match &settings.init {
         Some(manifest) => {

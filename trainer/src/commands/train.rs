@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use jmvae::{ModalityKind, ModelConfig, Objective};
 
 use super::device;
-use crate::checkpoint::{RunDir, RunSettings};
+use crate::checkpoint::{RUN_FORMAT, RunDir, RunSettings};
 use crate::cli::{Preset, TrainArgs};
 use crate::datasets;
 use crate::datasets::Monitor;
@@ -37,6 +37,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         }
     }
     let settings = RunSettings {
+        format: RUN_FORMAT,
         dataset: kind.name().into(),
         model: format!("{:?}", args.model).to_lowercase(),
         config,
@@ -54,6 +55,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
     // A config the model would refuse is refused here, before the run directory exists.
     settings.config.validate()?;
     let run = RunDir::new(&args.out);
+    // Weights to start from are checked before the run directory is created, too.
+    if let (Some(init), false) = (&settings.init, run.exists()) {
+        jmvae::Manifest::read(std::path::Path::new(init), &device()).with_context(|| format!("--init `{init}`"))?;
+    }
     let settings = prepare_run(&run, settings, args.resume)?;
     let monitor = Monitor { every: args.eval_every, k: args.eval_k, examples: args.eval_examples };
     train(&run, &settings, kind, &splits, args.epochs, monitor, &device())
