@@ -63,7 +63,7 @@ async function fetchBytes(url, { onProgress, limit, why } = {}) {
   const announced = Number(response.headers.get('content-length')) || 0;
   if (limit && announced > allowedLength(limit, response)) {
     cancel(response.body);
-    throw new Error(`${url} is refused before downloading: the server announces ${size(announced)} (Content-Length), more than ${why}, ${size(limit)}`);
+    throw new Error(`${url} is refused before downloading: the server announces a Content-Length of ${size(announced)}, more than ${why}, ${size(limit)}`);
   }
   const tooLong = () => new Error(`${url} is refused: its download ran past ${size(limit)}, ${why}, and was stopped there`);
   if (!response.body) {
