@@ -1,8 +1,8 @@
 // The page under a strict Content-Security-Policy, as scripts/serve.mjs sends it by default:
 // default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'. Digits and faces
 // (generating, drawing, a photo upload) work with no violation reported (securitypolicyviolation
-// events, console errors), and the fallback messages still show when app.js cannot load. The
-// markup itself has no inline script, style or handler, which a Node check reads directly.
+// events, console errors), and the fallback messages still show when app.js cannot load, when
+// the browser has no modules, or no WebAssembly. The markup itself has no inline script, style or handler, which a Node check reads directly.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -90,18 +90,19 @@ test('digits and faces work under the strict CSP with no violation', { skip: ski
   }
 });
 
-test('under the CSP, the fallback messages still show when app.js cannot run', { skip: skipUnless(), timeout: TIMEOUT }, async () => {
+test('under the CSP, the fallback messages still show: no app.js, no modules, no WebAssembly', { skip: skipUnless(), timeout: TIMEOUT }, async () => {
   const notFound = (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
   const cases = [
-    { what: 'app.js missing', prepare: () => {}, expected: /app\.js could not be loaded/ },
-    { what: 'a browser without modules', prepare: () => delete HTMLScriptElement.prototype.noModule, expected: /does not run JavaScript modules/ },
+    { what: 'app.js missing', prepare: () => {}, missing: true, expected: /app\.js could not be loaded/ },
+    { what: 'a browser without modules', prepare: () => delete HTMLScriptElement.prototype.noModule, missing: true, expected: /does not run JavaScript modules/ },
+    { what: 'a browser without WebAssembly', prepare: () => delete window.WebAssembly, missing: false, expected: /does not run WebAssembly/ },
   ];
-  for (const { what, prepare, expected } of cases) {
+  for (const { what, prepare, missing, expected } of cases) {
     const { page, context, state, error } = await openDemo(session, '', {
       setup: async (page) => {
         await setup(page);
         await page.addInitScript(prepare);
-        await page.route('**/www/app.js', notFound);
+        if (missing) await page.route('**/www/app.js', notFound);
       },
     });
     try {
