@@ -4,7 +4,11 @@
 // It serves the REPOSITORY ROOT, not www/, because the page (www/) imports the wasm package
 // from its sibling folder pkg/. Usage:
 //
-//   node scripts/serve.mjs [--port N] [--host H]
+//   node scripts/serve.mjs [--port N] [--host H] [--no-csp]
+//
+// Every response carries a strict Content-Security-Policy (CSP below), the one a careful
+// project site would send, so that an inline script or style, or an eval, shows at once as a
+// violation in the browser console (tests/browser/csp.test.mjs); --no-csp leaves it out.
 //
 // --port 0 picks a free port (the tests use that); the URL is printed as
 // `jmvae demo: http://127.0.0.1:PORT/www/` so that a caller can read it from stdout.
@@ -35,20 +39,24 @@ const MIME_TYPES = {
   '.map': 'application/json; charset=utf-8',
 };
 
+/** The policy sent by default: scripts and styles from files of this origin only, and wasm. */
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
 export function mimeType(path) {
   return MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
 function parseArgs(argv) {
-  const options = { port: 8080, host: '127.0.0.1' };
+  const options = { port: 8080, host: '127.0.0.1', csp: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--port') options.port = parsePort(argv[++i]);
     else if (arg.startsWith('--port=')) options.port = parsePort(arg.slice('--port='.length));
     else if (arg === '--host') options.host = argv[++i];
     else if (arg.startsWith('--host=')) options.host = arg.slice('--host='.length);
+    else if (arg === '--no-csp') options.csp = false;
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node scripts/serve.mjs [--port N (default 8080, 0 = any free port)] [--host H]');
+      console.log('usage: node scripts/serve.mjs [--port N (default 8080, 0 = any free port)] [--host H] [--no-csp (no Content-Security-Policy header)]');
       process.exit(0);
     } else {
       throw new Error(`unknown argument ${JSON.stringify(arg)} (try --help)`);
@@ -86,6 +94,7 @@ function isInside(root, path) {
 }
 
 function send(response, status, text, headers = {}) {
+  // The policy (if any) was set on the response by serve(); writeHead keeps it.
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   response.end(text + '\n');
 }
@@ -131,9 +140,10 @@ async function handle(root, request, response) {
 }
 
 /** Start serving `root`; resolves to the listening http.Server. */
-export async function serve({ root = ROOT, port = 8080, host = '127.0.0.1' } = {}) {
+export async function serve({ root = ROOT, port = 8080, host = '127.0.0.1', csp = true } = {}) {
   const realRoot = await realpath(root);
   const server = createServer((request, response) => {
+    if (csp) response.setHeader('Content-Security-Policy', csp === true ? CSP : csp);
     handle(realRoot, request, response).catch((error) => {
       if (!response.headersSent) send(response, 500, `server error: ${error.message}`);
       else response.destroy();
@@ -164,6 +174,7 @@ async function main() {
   const server = await serve(options);
   const { port } = server.address();
   console.log(`jmvae demo: http://${shownHost(options.host)}:${port}/www/`);
+  if (!options.csp) console.log('(no Content-Security-Policy header: --no-csp)');
   const stop = () => {
     server.close(() => process.exit(0));
     server.closeAllConnections(); // a browser's keep-alive connections would delay the exit

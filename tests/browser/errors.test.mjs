@@ -1,6 +1,7 @@
 // (d) Failures reach the reader: a missing package, manifest or weights file, corrupt weights,
-// a bad URL option, WebGPU asked for where there is none. Each must end in body[data-state=error]
-// with a readable #error, never in a page that loads forever.
+// a bad URL option, WebGPU asked for where there is none, a manifest for another model (or naming
+// another model's weights). Each must end in body[data-state=error] with a readable #error, never
+// in a page that loads forever. Nonsense URL parameters, on the other hand, leave a working page.
 //
 // Broken files are served through page.route, so the real files are never touched.
 
@@ -19,6 +20,11 @@ async function expectError(query, setup) {
   assert.equal(state, 'error', `the page should fail, but says: ${status}`);
   assert.ok(error.trim().length > 0, '#error is visible and says something');
   return error;
+}
+
+// A crash would show as the panic hint, not as a message about the file.
+function assertNoCrash(error) {
+  assert.doesNotMatch(error, /unreachable|RuntimeError|panicked/, 'a message, not a crash');
 }
 
 const notFound = (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
@@ -91,4 +97,78 @@ test('?backend=webgpu without WebGPU fails with a reason (no silent CPU)', { ski
     }),
   );
   assert.match(error, /webgpu|navigator\.gpu|adapter/i);
+});
+
+test('a manifest for a different model (?model= the faces manifest) is refused by the digits tab, naming what it got', { skip: skipUnless(PKG, MANIFEST), timeout: 5 * 60_000 }, async (t) => {
+  const error = await expectError('?backend=cpu&model=./models/celeba.json');
+  t.diagnostic(error);
+  assert.match(error, /needs an MNIST model/);
+  assert.match(error, /image \[3,64,64\]/, 'it names the shapes it got');
+});
+
+test('a digits manifest naming the faces weights is refused by the weights check, naming the file', { skip: skipUnless(PKG, MANIFEST), timeout: 5 * 60_000 }, async (t) => {
+  const error = await expectError('?backend=cpu', (page) =>
+    page.route('**/models/mnist.json', async (route) => {
+      const response = await route.fetch();
+      const manifest = JSON.parse(await response.text());
+      manifest.weights = JSON.parse(await (await route.fetch({ url: route.request().url().replace('mnist.json', 'celeba.json') })).text()).weights;
+      await route.fulfill({ response, body: JSON.stringify(manifest) });
+    }),
+  );
+  t.diagnostic(error);
+  assert.match(error, /celeba\.safetensors/);
+  assertNoCrash(error);
+});
+
+test('?faces-model= a digits manifest fails the faces tab only, naming what it got', { skip: skipUnless(PKG, MANIFEST), timeout: 5 * 60_000 }, async (t) => {
+  const error = await expectError('?panel=faces&backend=cpu&faces-model=./models/mnist.json');
+  t.diagnostic(error);
+  assert.match(error, /needs a faces model/);
+  assert.match(error, /\[28,28\]/, 'it names the shapes it got');
+});
+
+test('nonsense URL parameters: the page opens and works, and names them harmlessly', { skip: skipUnless(PKG, MANIFEST), timeout: 5 * 60_000 }, async (t) => {
+  const nonsense = [
+    'seed=1e309', 'temperature=NaN', 'label=%E2%80%AE3', 'panel=..%2F..%2Fetc', '%ZZ=1', 'x=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E',
+    `long=${'a'.repeat(8_000)}`, 'model=', 'backend=CPU',
+  ];
+  const dialogs = [];
+  const { page, context, state, error, logs } = await openDemo(session, `?${nonsense.join('&')}`, {
+    setup: (page) => page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      return dialog.dismiss();
+    }),
+  });
+  try {
+    assert.equal(state, 'ready', `the page should open: ${error}`);
+    assert.equal(await page.evaluate(() => window.jmvae.model.backend), 'cpu', '?backend=CPU is read as cpu');
+    const note = await page.evaluate(() => {
+      const box = document.getElementById('link-note');
+      return { text: box.innerText, elements: box.querySelectorAll('*').length };
+    });
+    t.diagnostic(note.text);
+    for (const part of ['seed=1e309', 'temperature=NaN', 'x (unknown)']) assert.ok(note.text.includes(part), `the note names ${part}: ${note.text}`);
+    assert.equal(note.elements, 0, 'the note is text: nothing in the URL became markup');
+    assert.ok(note.text.length < 2000, `an 8 kB parameter is quoted short (${note.text.length} characters)`);
+    await page.click('#labels button[data-label="6"]');
+    await page.waitForSelector('#grid[data-label="6"]', { timeout: 60_000 });
+    assert.deepEqual(logs.filter((line) => /^pageerror:/.test(line)), []);
+    assert.deepEqual(dialogs, [], 'no script from the URL ran');
+  } finally {
+    await context.close();
+  }
+});
+
+test('?model=javascript:… and an unfetchable ?model= fail with a message naming the URL, and run nothing', { skip: skipUnless(PKG), timeout: 5 * 60_000 }, async (t) => {
+  for (const model of ['javascript:alert(1)', 'http://127.0.0.1:1/nothing-listens-here.json']) {
+    let dialogs = 0;
+    const error = await expectError(`?backend=cpu&model=${encodeURIComponent(model)}`, (page) => page.on('dialog', (dialog) => {
+      dialogs++;
+      return dialog.dismiss();
+    }));
+    t.diagnostic(error);
+    assert.ok(error.includes(model), `${model}: the message names it: ${error}`);
+    assert.match(error, /cannot fetch/);
+    assert.equal(dialogs, 0, 'no script ran');
+  }
 });

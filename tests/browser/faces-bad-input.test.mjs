@@ -1,9 +1,11 @@
 // (e) Bad input to the faces demo gets a message that names the problem, and the demo keeps
 // working: through the file input (a text file named .jpg, an empty file, a file over 20 MB, an
-// image over 10,000 pixels a side), through the JS API (attribute vectors of the wrong length
+// image over 10,000 pixels a side, a 100-megapixel PNG refused from its header before any of it
+// is decoded), through the JS API (attribute vectors of the wrong length
 // or out of [0, 1], an image of the wrong length), and a missing faces model.
 
 import assert from 'node:assert/strict';
+import { createDeflate } from 'node:zlib';
 import { after, test } from 'node:test';
 
 import { canvasPixels, faceLabels, looksLikeAFace, openFaces, uploadFace } from './faces-helpers.mjs';
@@ -29,6 +31,80 @@ async function pngOfSize(page, width, height) {
   }, { width, height });
   return Buffer.from(base64, 'base64');
 }
+
+/**
+ * A real PNG of width x height black RGB pixels (it decodes; 10,000 x 10,000 is 100 megapixels,
+ * 400 MB once decoded, yet only a few hundred kB of file), deflated row by row.
+ */
+async function blackPng(width, height) {
+  const deflate = createDeflate({ level: 9 });
+  const parts = [];
+  deflate.on('data', (chunk) => parts.push(chunk));
+  const done = new Promise((resolve) => deflate.on('end', resolve));
+  const row = Buffer.alloc(1 + width * 3); // filter byte 0, then black pixels
+  for (let y = 0; y < height; y++) {
+    if (!deflate.write(row)) await new Promise((resolve) => deflate.once('drain', resolve));
+  }
+  deflate.end();
+  await done;
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header), pngChunk('IDAT', Buffer.concat(parts)), pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function pngChunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+function crc32(bytes) {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+test('a 100-megapixel photo is refused from its header, before any pixel is decoded', { skip, timeout: 5 * 60_000 }, async (t) => {
+  const { page, context } = await openFaces(session, '&backend=cpu', {
+    // Count the page's decodes: the refusal must come before any.
+    setup: (page) => page.addInitScript(() => {
+      const decode = window.createImageBitmap;
+      window.decodes = 0;
+      window.createImageBitmap = (...args) => {
+        window.decodes++;
+        return decode(...args);
+      };
+    }),
+  });
+  try {
+    const buffer = await blackPng(10_000, 10_000);
+    t.diagnostic(`the PNG: ${(buffer.length / 1e3).toFixed(0)} kB`);
+    const before = await page.evaluate(() => window.decodes);
+    const error = await uploadFace(page, { name: 'huge-photo.png', mimeType: 'image/png', buffer });
+    t.diagnostic(error.replace(/\n/g, ' | '));
+    assert.match(error, /huge-photo\.png/);
+    assert.match(error, /10000×10000 pixels \(100 megapixels\)/);
+    assert.match(error, /over 50 megapixels are refused/);
+    assert.equal(await page.evaluate(() => window.decodes), before, 'nothing was decoded');
+    assert.equal((await pageState(page)).state, 'ready');
+    // Still usable: a photo of a sensible size is read.
+    const fine = await blackPng(178, 218);
+    assert.equal(await uploadFace(page, { name: 'small.png', mimeType: 'image/png', buffer: fine }), '');
+  } finally {
+    await context.close();
+  }
+});
 
 test('bad files are refused with a message naming the problem; the demo stays usable', { skip, timeout: 5 * 60_000 }, async (t) => {
   const { page, context } = await openFaces(session, '&backend=cpu');

@@ -1,11 +1,12 @@
 // scripts/serve.mjs, the server the README's first command runs: the printed URL, MIME types
-// (a browser refuses wasm or module scripts served with the wrong one), and no path escapes.
+// (a browser refuses wasm or module scripts served with the wrong one), no path escapes, and the
+// strict Content-Security-Policy it sends by default.
 
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { mimeType } from '../../scripts/serve.mjs';
+import { CSP, mimeType, serve } from '../../scripts/serve.mjs';
 import { startServer } from './helpers.mjs';
 
 let server;
@@ -80,4 +81,19 @@ test('no way out of the repository root, and no hidden files', async () => {
   assert.equal((await get('/.git/HEAD')).status, 403);
   assert.equal((await get('/www/%E0%A4%A')).status, 403, 'a malformed escape');
   assert.equal((await get('/www/no-such-file.js')).status, 404);
+});
+
+test('every answer carries the strict Content-Security-Policy; serve({ csp: false }) (--no-csp) leaves it out', async () => {
+  for (const path of ['/www/', '/www/app.js', '/www/no-such-file']) {
+    assert.equal((await get(path)).headers['content-security-policy'], CSP, path);
+  }
+  const open = await serve({ port: 0, csp: false });
+  try {
+    const response = await fetch(`http://127.0.0.1:${open.address().port}/www/`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-security-policy'), null);
+  } finally {
+    open.close();
+    open.closeAllConnections();
+  }
 });

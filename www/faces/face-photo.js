@@ -3,14 +3,19 @@
 // CelebA faces (face-image.js), 64x64 channel-first RGB in [0, 1].
 //
 // Limits keep a careless drop from freezing the tab: the file's size is checked before it is
-// read, the image's size before its pixels are decoded.
+// read, the image's size (from its header, image-header.js) before its pixels are decoded, so a
+// 100-megapixel photo is refused without 400 MB of pixels ever being decoded. The file is
+// decoded by createImageBitmap, not through an <img> of a blob: URL, which a strict
+// Content-Security-Policy (img-src 'self') refuses.
 
 import { formatBytes } from '../shared/format.js';
 import { cropBox, isGreyscale, resizeTriangle, toUnit } from './face-image.js';
+import { imageSize } from './image-header.js';
 import { SIDE } from './model-check.js';
 
 export const MAX_BYTES = 20_000_000; // 20 MB
 export const MAX_SIDE = 10_000; // pixels
+export const MAX_PIXELS = 50_000_000; // 50 megapixels: 200 MB once decoded
 
 // The crop is first scaled by the browser to at most this side; the trainer's triangle filter
 // then does the last step to 64x64. CelebA's aligned faces (crop 140 px) never need the first.
@@ -27,32 +32,38 @@ export async function readPhoto(file) {
     throw new Error(`${name} is ${formatBytes(file.size)}: photos over ${MAX_BYTES / 1e6} MB are refused`);
   }
   if (file.size === 0) throw new Error(`${name} is empty (0 bytes)`);
-  const url = URL.createObjectURL(file);
+  const undecodable = (why = '') => new Error(`${name} could not be decoded as an image${why} (use a JPEG, PNG, WebP or GIF photo)`);
+  const header = imageSize(new Uint8Array(await file.arrayBuffer()));
+  if (!header) throw undecodable();
+  checkSize(name, header.width, header.height);
+  let full;
   try {
-    const image = await loadImage(url, name);
-    const { naturalWidth: width, naturalHeight: height } = image;
-    if (width > MAX_SIDE || height > MAX_SIDE) {
-      throw new Error(`${name} is ${width}×${height} pixels: images over ${MAX_SIDE.toLocaleString('en')} pixels a side are refused`);
-    }
-    const rgba = await cropPixels(image, width, height, name);
+    full = await createImageBitmap(file, { colorSpaceConversion: 'none' });
+  } catch (error) {
+    throw undecodable(` (${error.message})`);
+  }
+  try {
+    // The size as shown (a JPEG's EXIF orientation applied), which the crop is taken from.
+    const { width, height } = full;
+    checkSize(name, width, height);
+    const rgba = await cropPixels(full, width, height, name);
     const side = Math.sqrt(rgba.length / 4);
     const pixels = toUnit(resizeTriangle(rgba, side, side, SIDE, SIDE));
     return { pixels, greyscale: isGreyscale(rgba), width, height };
   } finally {
-    URL.revokeObjectURL(url);
+    full.close();
   }
 }
 
-// An <img> learns the image's size from its header, before any pixels are decoded, which is
-// what the size limit needs; an undecodable file fires `error` instead of `load`.
-function loadImage(url, name) {
-  return new Promise((resolve, reject) => {
-    const image = new Image();
-    image.decoding = 'async';
-    image.onload = () => resolve(image);
-    image.onerror = () => reject(new Error(`${name} could not be decoded as an image (use a JPEG, PNG, WebP or GIF photo)`));
-    image.src = url;
-  });
+// Too many pixels to decode safely: refused with the size and the limit.
+function checkSize(name, width, height) {
+  if (width > MAX_SIDE || height > MAX_SIDE) {
+    throw new Error(`${name} is ${width}×${height} pixels: images over ${MAX_SIDE.toLocaleString('en')} pixels a side are refused`);
+  }
+  if (width * height > MAX_PIXELS) {
+    const megapixels = Math.round((width * height) / 1e6);
+    throw new Error(`${name} is ${width}×${height} pixels (${megapixels} megapixels): images over ${MAX_PIXELS / 1e6} megapixels are refused`);
+  }
 }
 
 // The centred crop as interleaved RGBA bytes, at most WORKING_SIDE square. Transparent parts

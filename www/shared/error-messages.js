@@ -46,6 +46,7 @@ export function hintFor(text) {
     return 'Build the WebAssembly package into pkg/ first (see the README).';
   }
   if (/404/.test(text)) return 'Check the ?model= (or ?faces-model=) URL, or that the manifest and its weights file are in www/models/.';
+  if (/refused before downloading|download ran past/.test(text)) return 'The server sends more than the file its manifest describes: check the files on the server.';
   if (/sha256|truncated|corrupt/i.test(text)) return 'The weights file does not match its manifest: download or export it again.';
   if (/device.*lost|lost.*device/i.test(text)) return 'The GPU device was lost: reload the page, or add ?backend=cpu to the URL.';
   if (/webgpu|adapter|navigator\.gpu/i.test(text)) return 'Add ?backend=cpu to the URL to run on the CPU instead.';

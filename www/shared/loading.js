@@ -1,8 +1,11 @@
 // Loading the WebAssembly package from pkg/, beside www/ (once, for both demos) and a tab's model
-// (fetch-model.js), with errors that say which file failed and how.
+// (fetch-model.js), with errors that say which file failed and how. A model on WebGPU moves to
+// the CPU by itself if the GPU is lost (gpu-loss.js), and the tab's status line says so.
 
+import { gpuLostText } from './backend-choice.js';
 import { messageOf } from './error-messages.js';
-import { fetchModel } from './fetch-model.js';
+import { fetchModelFiles } from './fetch-model.js';
+import { buildModel, watchGpuDevices } from './gpu-loss.js';
 
 // Relative to this file, not to the page, so the page works from any sub-directory.
 const PACKAGE_URL = new URL('../../pkg/jmvae.js', import.meta.url);
@@ -12,6 +15,7 @@ let loadingPackage = null;
 
 /** Import pkg/jmvae.js and instantiate the wasm module beside it, once for the whole page. */
 export function loadPackage() {
+  watchGpuDevices(); // before the wasm creates any GPU device
   loadingPackage ??= importPackage().then(async (pkg) => {
     await startWasm(pkg);
     return pkg;
@@ -40,6 +44,9 @@ async function httpStatus(url) {
 }
 
 async function startWasm(pkg) {
+  if (typeof WebAssembly === 'undefined') {
+    throw new Error('this browser does not run WebAssembly, which the demo needs (or it is switched off)');
+  }
   try {
     await pkg.default(); // fetches and instantiates pkg/jmvae_bg.wasm beside jmvae.js
   } catch (error) {
@@ -49,14 +56,19 @@ async function startWasm(pkg) {
 
 /**
  * The manifest at `manifest` (a URL relative to the page) and its weights, on `backend`; the
- * view shows the download's progress.
+ * view shows the download's progress, and later, if the GPU is lost, the move to the CPU.
  */
 export async function loadModel(pkg, { manifest, backend }, view) {
   const slow = setTimeout(() => {
     view.setStatus(`Still loading after ${SLOW_LOAD_MS / 1000} s… if it stays stuck, try ?backend=cpu.`);
   }, SLOW_LOAD_MS);
   try {
-    return await fetchModel(pkg.Model, manifest, { backend, onProgress: view.showProgress });
+    const files = await fetchModelFiles(pkg.Model, manifest, { onProgress: view.showProgress });
+    return await buildModel(pkg.Model, files, {
+      backend,
+      onLost: () => view.showBackend('cpu', 'The GPU was lost; moving to the CPU…'),
+      onRecovered: (model, info) => view.showBackend(model.backend, gpuLostText(info)),
+    });
   } finally {
     clearTimeout(slow);
   }
