@@ -117,12 +117,16 @@ fn model_seeds() -> Vec<Seed> {
         m.encoder = jmvae::NetworkConfig::mlp(&[3, 2]);
         m.decoder = jmvae::NetworkConfig::mlp(&[2]);
     }
+    let mut conv_64 = manifest.clone();
+    conv_64.config.modalities[0].encoder = jmvae::NetworkConfig::conv(&[2; 64], &[4]);
     let mut seeds = vec![
         seed("manifest", "tiny", json.clone(), None),
         seed("manifest", "mlp-only", serde_json::to_string(&mlp_only).unwrap(), None),
         seed("manifest", "other-format", json.replace("jmvae-manifest/1", "jmvae-manifest/2"), Some("is not `jmvae-manifest/1`")),
         seed("manifest", "no-weights", json.replace("\"weights\"", "\"weightz\""), Some("missing field `weights`")),
         seed("manifest", "hot", json.replace("0.8", "11.0"), Some("temperature 11")),
+        // Crashed `NetworkConfig::check` (a shift overflow); see the test in src/config.rs.
+        seed("manifest", "conv-64", serde_json::to_string(&conv_64).unwrap(), Some("64 halvings")),
     ];
     let mut other = config.clone();
     other.latent = 3;
@@ -137,8 +141,24 @@ fn model_seeds() -> Vec<Seed> {
         seed("weights", "mixed", to_safetensors(&model, Precision::Mixed).unwrap(), None),
         seed("weights", "other-config", other, Some("do not fit")),
         seed("weights", "long-header", long_header, Some("not a safetensors file")),
+        // Crashed `precision::widen` (a division by 0 columns); see the test there.
+        seed("weights", "scalar-int8", safetensors_file(&[("w", "I8", "[]", &[5]), ("w.int8_scale", "F32", "[0]", &[])]), Some("not a matrix")),
     ]);
     seeds
+}
+
+/// A safetensors file of `(name, dtype, shape, bytes)` tensors, written by hand so that it can
+/// hold what the safetensors writer and `to_safetensors` never would.
+fn safetensors_file(tensors: &[(&str, &str, &str, &[u8])]) -> Vec<u8> {
+    let (mut entries, mut data) = (Vec::new(), Vec::new());
+    for (name, dtype, shape, bytes) in tensors {
+        let end = data.len() + bytes.len();
+        entries.push(format!(r#""{name}":{{"dtype":"{dtype}","shape":{shape},"data_offsets":[{},{end}]}}"#, data.len()));
+        data.extend_from_slice(bytes);
+    }
+    let mut header = format!("{{{}}}", entries.join(",")).into_bytes();
+    header.resize(header.len().next_multiple_of(8), b' ');
+    [(header.len() as u64).to_le_bytes().as_slice(), &header, &data].concat()
 }
 
 /// The verdict of `target` on `bytes`: `Ok` or its message with causes.
