@@ -5,9 +5,10 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      default: 5 seconds, every target
 #
-# Needs a nightly toolchain (`cargo +nightly`); without one it says so and exits 0. Installs
-# cargo-fuzz from crates.io when it is missing. Exits 1 if any target crashed, leaked, ran out of
-# memory (-rss_limit_mb) or hung (-timeout), after running all of them.
+# Needs a nightly toolchain (`cargo +nightly`) and a C++ compiler (libFuzzer is C++); without
+# them it says so and exits 0. Installs cargo-fuzz from crates.io when it is missing. Exits 1
+# if any target crashed, ran out of memory (-rss_limit_mb) or hung (-timeout), after running
+# all of them.
 # FUZZ_JOBS=2 runs two targets at a time (each on one core). FUZZ_BUILD=quick builds without
 # optimisation, debug info or AddressSanitizer (panics and overflow checks still fire): a few
 # minutes from clean instead of a quarter of an hour on 2 cores, for CI's short runs; the
@@ -19,6 +20,10 @@ seconds="${1:-5}"
 shift || true
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "fuzz: skipped, no nightly toolchain (rustup toolchain install nightly)"
+  exit 0
+fi
+if ! command -v c++ >/dev/null; then
+  echo "fuzz: skipped, no C++ compiler for libFuzzer (apt-get install g++)"
   exit 0
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
