@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo test --release --workspace
 
+# Every fuzz target for a few seconds from its seed corpus, so that a parser that starts to
+# panic shows here (docs/FUZZING.md); skipped with a message where no nightly is installed.
+FUZZ_BUILD=quick scripts/fuzz.sh "${JMVAE_FUZZ_SECONDS:-5}"
+
 # pkg/ is committed so the page works from a clone; it must match the sources it claims.
 if [ -f pkg/SOURCE_HASH ]; then
   expected=$(cat pkg/SOURCE_HASH)

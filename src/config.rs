@@ -102,7 +102,10 @@ impl NetworkConfig {
             }
             Self::Deconv { channels, .. } => channels.len(),
         };
-        let halvings = 1 << maps;
+        // 64 or more halvings would overflow the shift (a panic, or a wrong size in release).
+        let Some(halvings) = u32::try_from(maps).ok().and_then(|m| 1usize.checked_shl(m)) else {
+            return Err(format!("{maps} halvings do not divide the image size {shape:?}"));
+        };
         match shape {
             [_, h, w] if h % halvings == 0 && w % halvings == 0 && *h >= halvings && *w >= halvings => Ok(()),
             [_, _, _] => Err(format!("{maps} halvings do not divide the image size {shape:?}")),
@@ -333,6 +336,9 @@ mod tests {
         assert!(refused(|c| c.modalities[0].branch = NetworkConfig::deconv(&[], &[8])).contains("only decode"));
         assert!(refused(|c| c.modalities[0].shape = vec![3, 60, 60]).contains("do not divide"));
         assert!(refused(|c| c.joint = NetworkConfig::conv(&[8], &[])).contains("joint"));
+        // fuzz/corpus/manifest/conv-64: 64 convolutions overflowed the shift `1 << 64` (a panic).
+        let err = refused(|c| c.modalities[0].encoder = NetworkConfig::conv(&[8; 64], &[]));
+        assert!(err.contains("64 halvings do not divide the image size [3, 64, 64]"), "{err}");
     }
 
     #[test]

@@ -231,14 +231,14 @@ pub fn widen(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
                 let scale = scale_of(&t.name).ok_or_else(|| {
                     ModelError::InvalidWeights(format!("int8 tensor `{}` has no `{}{SCALE_SUFFIX}`", t.name, t.name))
                 })?;
-                let columns = *t.shape.last().unwrap_or(&0);
-                let scales = f32_values(&scale.data);
-                if t.shape.len() != 2 {
+                // narrow writes int8 only for matrices; a scalar would have 0 columns.
+                let &[_, columns] = t.shape.as_slice() else {
                     return Err(ModelError::InvalidWeights(format!(
-                        "int8 tensor `{}` has shape {:?}; only matrices are stored in int8",
+                        "int8 tensor `{}` has shape {:?}, not a matrix [inputs, outputs]",
                         t.name, t.shape
                     )));
-                }
+                };
+                let scales = f32_values(&scale.data);
                 if scale.dtype != Dtype::F32 || scales.len() != columns {
                     return Err(ModelError::InvalidWeights(format!(
                         "`{}{SCALE_SUFFIX}` must hold {columns} f32 scales",
@@ -348,6 +348,16 @@ mod tests {
         assert!(err.contains(&format!("header length says {claimed} bytes, but only {follow} follow it")), "{err}");
         let err = widen(bytes[..5].to_vec()).unwrap_err().to_string();
         assert!(err.contains("5 bytes, too short"), "{err}");
+    }
+
+    #[test]
+    fn an_int8_tensor_that_is_not_a_matrix_is_refused() {
+        // fuzz/corpus/weights/scalar-int8: a scalar int8 tensor with an empty scale vector
+        // passed the scale count check, then widening divided by its 0 columns (a panic).
+        let q = Owned { name: "w".into(), dtype: Dtype::I8, shape: vec![], data: vec![5] };
+        let s = Owned { name: "w.int8_scale".into(), dtype: Dtype::F32, shape: vec![0], data: vec![] };
+        let err = widen(write_all(&[q, s], None).unwrap()).unwrap_err().to_string();
+        assert!(err.contains("int8 tensor `w` has shape [], not a matrix"), "{err}");
     }
 
     #[test]

@@ -1,28 +1,11 @@
 //! `jmvae`: train, evaluate, sample from and export JMVAE models.
 
-mod atomic;
-mod batch;
-mod celeba;
-mod checkpoint;
-mod cli;
-mod commands;
-mod datasets;
-mod epoch_record;
-mod examples;
-mod grid;
-mod idx;
-mod judges;
-mod metrics;
-mod mnist;
-mod train;
-#[cfg(test)]
-mod three_modalities;
-
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use jmvae_trainer::cli::{Cli, Command};
+use jmvae_trainer::commands;
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {

@@ -58,7 +58,7 @@ pub(super) fn cache_key(attribute_bytes: &[u8], partition: Partition, present: &
 
 /// The JSON header of a cache file, which is followed by `ids.len() * IMAGE_BYTES` bytes.
 #[derive(Serialize, Deserialize)]
-struct CacheHeader {
+pub(super) struct CacheHeader {
     /// Must equal `CACHE_FORMAT`.
     format: String,
     /// Must equal the key computed for this load.
@@ -103,7 +103,7 @@ fn read_valid_cache(path: &Path, key: &str, present: &[Present]) -> Option<Decod
 }
 
 /// Read a cache file: magic, header length (u64 little-endian), JSON header, image bytes.
-fn read_cache(path: &Path) -> Result<(CacheHeader, Vec<u8>)> {
+pub(super) fn read_cache(path: &Path) -> Result<(CacheHeader, Vec<u8>)> {
     let mut file = File::open(path).context("cannot open it")?;
     let file_len = file.metadata().context("cannot inspect it")?.len();
     let mut magic = [0u8; 8];
@@ -135,7 +135,7 @@ fn read_cache(path: &Path) -> Result<(CacheHeader, Vec<u8>)> {
 }
 
 /// Accept a parsed cache only if it was built by this code for exactly these images.
-fn check_cache((header, images): (CacheHeader, Vec<u8>), key: &str, present: &[Present]) -> Result<Decoded> {
+pub(super) fn check_cache((header, images): (CacheHeader, Vec<u8>), key: &str, present: &[Present]) -> Result<Decoded> {
     if header.format != CACHE_FORMAT {
         bail!("format `{}`, expected `{CACHE_FORMAT}`", header.format);
     }
@@ -153,7 +153,7 @@ fn check_cache((header, images): (CacheHeader, Vec<u8>), key: &str, present: &[P
 
 /// Write the cache file through a temporary file and a rename, like `atomic::write_atomic`,
 /// so a killed run leaves the old file or none, never a half-written one.
-fn write_cache(path: &Path, key: &str, decoded: &Decoded) -> Result<()> {
+pub(super) fn write_cache(path: &Path, key: &str, decoded: &Decoded) -> Result<()> {
     // Streamed, so the images (2.5 GB for the full training set) are not copied once more.
     let header = CacheHeader {
         format: CACHE_FORMAT.to_string(),

@@ -9,6 +9,8 @@
 mod annotations;
 mod cache;
 pub mod crop;
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(test)]
 mod tests;
 
