@@ -140,6 +140,12 @@ impl Manifest {
                 manifest.format
             )));
         }
+        let file = &manifest.weights.file;
+        if file.is_empty() || file == "." || file == ".." || file.contains(['/', '\\']) {
+            return Err(ModelError::InvalidWeights(format!(
+                "the weights file `{file}` must be a plain file name, beside the manifest"
+            )));
+        }
         manifest.config.validate()?;
         Ok(manifest)
     }
@@ -251,6 +257,11 @@ mod tests {
         let wrong = json.replace(MANIFEST_FORMAT, "other/9");
         assert!(Manifest::from_json(&wrong).unwrap_err().to_string().contains("other/9"));
         assert!(Manifest::from_json("{").unwrap_err().to_string().contains("not valid"));
+        for elsewhere in ["../w.safetensors", "/etc/passwd", "a\\\\b", ""] {
+            let moved = json.replace("\"w.safetensors\"", &serde_json::to_string(elsewhere).unwrap());
+            let err = Manifest::from_json(&moved).unwrap_err().to_string();
+            assert!(err.contains("must be a plain file name"), "{elsewhere}: {err}");
+        }
         assert_eq!(m.default_temperature(), Temperature::ONE);
         let mut tempered = m.clone();
         tempered.sampling = Some(Sampling { temperature: Temperature::new(0.5).unwrap(), chosen_by: "test".into() });

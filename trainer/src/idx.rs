@@ -19,14 +19,34 @@ pub struct Idx {
 /// Read an IDX file of unsigned bytes, gunzipping it when its name ends in `.gz`.
 pub fn read_idx(path: &Path) -> Result<Idx> {
     let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
-    let mut bytes = Vec::new();
-    let read = if path.extension().is_some_and(|e| e == "gz") {
-        GzDecoder::new(file).read_to_end(&mut bytes)
-    } else {
-        (&file).read_to_end(&mut bytes)
-    };
-    read.with_context(|| format!("cannot read `{}` (corrupt gzip?)", path.display()))?;
+    let read = if path.extension().is_some_and(|e| e == "gz") { read_bounded(GzDecoder::new(file)) } else { read_bounded(file) };
+    let bytes = read.with_context(|| format!("cannot read `{}` (corrupt gzip?)", path.display()))?;
     parse_idx(&bytes).with_context(|| format!("`{}` is not a valid IDX file", path.display()))
+}
+
+/// Largest data an IDX file may announce: MNIST's largest file holds 47 MB, so this bounds what
+/// a damaged header or a gzip bomb can make the reader allocate.
+const MAX_DATA_BYTES: usize = 1 << 30;
+
+/// The bytes of an IDX stream, read no further than its header announces (and one byte more,
+/// so that a longer file is still told apart): a small gzip that inflates to gigabytes is read
+/// only as far as its dimensions say.
+fn read_bounded(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    (&mut reader).take(4).read_to_end(&mut bytes)?;
+    if bytes.len() < 4 {
+        return Ok(bytes);
+    }
+    let rank = bytes[3] as u64;
+    (&mut reader).take(4 * rank).read_to_end(&mut bytes)?;
+    let dims = bytes[4..].chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize);
+    let announced = dims.into_iter().try_fold(1usize, |acc, d| acc.checked_mul(d)).filter(|&n| n <= MAX_DATA_BYTES);
+    if bytes.len() as u64 == 4 + 4 * rank {
+        if let Some(n) = announced {
+            (&mut reader).take(n as u64 + 1).read_to_end(&mut bytes)?;
+        }
+    }
+    Ok(bytes)
 }
 
 /// Parse IDX bytes: check the magic number, the element type and that the counts add up.
@@ -54,8 +74,14 @@ pub fn parse_idx(bytes: &[u8]) -> Result<Idx> {
         .collect();
     let expected = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
     let Some(expected) = expected else { bail!("dimensions {dims:?} overflow") };
+    if expected > MAX_DATA_BYTES {
+        bail!("dimensions {dims:?} announce {expected} bytes of data, more than the {MAX_DATA_BYTES} any MNIST file may hold");
+    }
     let body = bytes.len() - header;
-    if body != expected {
+    if body > expected {
+        bail!("dimensions {dims:?} need {expected} bytes of data, but the file holds more");
+    }
+    if body < expected {
         bail!("dimensions {dims:?} need {expected} bytes of data, found {body} (truncated?)");
     }
     Ok(Idx { dims, data: bytes[header..].to_vec() })
@@ -116,5 +142,26 @@ mod tests {
         assert!(err.contains("bad-idx1-ubyte.gz"), "{err}");
         let missing = format!("{:#}", read_idx(&dir.path().join("nope")).unwrap_err());
         assert!(missing.contains("cannot open") && missing.contains("nope"));
+    }
+
+    #[test]
+    fn a_gzip_that_inflates_past_its_header_is_read_only_as_far_as_the_header_says() {
+        use flate2::Compression;
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb-idx1-ubyte.gz");
+        // A header for 10 values, then 64 MB of zeros: a few kB of gzip.
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        gz.write_all(&encode_idx(&[10], &[0; 10])).unwrap();
+        for _ in 0..64 {
+            gz.write_all(&vec![0u8; 1 << 20]).unwrap();
+        }
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let err = format!("{:#}", read_idx(&path).unwrap_err());
+        assert!(err.contains("need 10 bytes of data, but the file holds more"), "{err}");
+        let huge = encode_idx(&[1 << 16, 1 << 15], &[]);
+        let err = format!("{:#}", parse_idx(&huge).unwrap_err());
+        assert!(err.contains("more than the 1073741824"), "{err}");
     }
 }
