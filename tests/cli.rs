@@ -9,30 +9,7 @@ use burn::tensor::Device;
 use jmvae::Manifest;
 use jmvae::infer::{Observation, Temperature, generate, observe};
 
-use common::{fails, ok, s};
-
-fn idx(dims: &[usize], data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0, 0, 8, dims.len() as u8];
-    for &d in dims {
-        out.extend_from_slice(&(d as u32).to_be_bytes());
-    }
-    out.extend_from_slice(data);
-    out
-}
-
-/// A tiny MNIST-layout directory: each digit is a bright bar whose row depends on the label.
-fn write_mnist(dir: &Path, n: usize) {
-    for prefix in ["train", "t10k"] {
-        let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
-        let mut images = vec![0u8; n * 784];
-        for (i, &l) in labels.iter().enumerate() {
-            let row = 4 + 2 * l as usize;
-            images[i * 784 + row * 28..i * 784 + row * 28 + 28].fill(255);
-        }
-        std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), idx(&[n, 28, 28], &images)).unwrap();
-        std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[n], &labels)).unwrap();
-    }
-}
+use common::{fails, ok, s, write_mnist};
 
 struct Fixture {
     _dir: tempfile::TempDir,

@@ -16,7 +16,7 @@ use image::{Rgb, RgbImage};
 use jmvae::weights::sha256_hex;
 use serde_json::Value;
 
-use common::s;
+use common::{idx, s, write_mnist};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -75,30 +75,6 @@ fn unchanged(dir: &Path, before: &BTreeMap<PathBuf, Vec<u8>>) {
     assert_eq!(names(&after), names(before), "files under `{}` appeared or vanished", dir.display());
     for (path, bytes) in before {
         assert!(after[path] == *bytes, "`{}` was changed", path.display());
-    }
-}
-
-fn idx(dims: &[usize], data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0, 0, 8, dims.len() as u8];
-    for &d in dims {
-        out.extend_from_slice(&(d as u32).to_be_bytes());
-    }
-    out.extend_from_slice(data);
-    out
-}
-
-/// A tiny MNIST-layout directory of `n` training and `n` test digits (a bright bar per label).
-fn write_mnist(dir: &Path, n: usize) {
-    std::fs::create_dir_all(dir).unwrap();
-    for prefix in ["train", "t10k"] {
-        let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
-        let mut images = vec![0u8; n * 784];
-        for (i, &l) in labels.iter().enumerate() {
-            let row = 4 + 2 * l as usize;
-            images[i * 784 + row * 28..i * 784 + row * 28 + 28].fill(255);
-        }
-        std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), idx(&[n, 28, 28], &images)).unwrap();
-        std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[n], &labels)).unwrap();
     }
 }
 

@@ -8,6 +8,8 @@
 //! (`trainer/src/atomic.rs`), which announces each stage on stderr and pauses there.
 #![cfg(unix)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -22,21 +24,14 @@ use burn::tensor::Device;
 use jmvae::{Jmvae, ModelConfig};
 use serde_json::Value;
 
+use common::idx;
+
 /// Epochs of the run; enough that the kills below never let it finish early.
 const EPOCHS: usize = 60;
 /// SIGKILLs, at least 20 of which must land (half of them inside checkpoint writes).
 const KILLS: usize = 24;
 /// The stages of a checkpoint write that the pause hook announces, in order.
 const STAGES: [&str; 6] = ["model", "optimizer", "state", "rename", "latest", "cleanup"];
-
-fn idx(dims: &[usize], data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0, 0, 8, dims.len() as u8];
-    for &d in dims {
-        out.extend_from_slice(&(d as u32).to_be_bytes());
-    }
-    out.extend_from_slice(data);
-    out
-}
 
 /// A tiny MNIST: `n` training and 20 test digits, each a bright bar whose row is the label.
 fn write_mnist(dir: &Path, n: usize) {
