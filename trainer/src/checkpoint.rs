@@ -188,16 +188,10 @@ impl RunDir {
             fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
             fault::checkpoint_stage(&name, "model");
             let file = tmp.join("model.bpk");
-            fault::before_write()
-                .map_err(anyhow::Error::from)
-                .and_then(|()| Ok(model.clone().into_record().save(&file)?))
-                .with_context(|| format!("cannot write `{}`", file.display()))?;
+            save_record(&file, |f| model.clone().into_record().save(f))?;
             fault::checkpoint_stage(&name, "optimizer");
             let file = tmp.join("optimizer.bpk");
-            fault::before_write()
-                .map_err(anyhow::Error::from)
-                .and_then(|()| Ok(optimizer.save(&file)?))
-                .with_context(|| format!("cannot write `{}`", file.display()))?;
+            save_record(&file, |f| optimizer.save(f))?;
             fault::checkpoint_stage(&name, "state");
             write_json(&tmp.join("state.json"), state)
         })();
@@ -278,10 +272,7 @@ impl RunDir {
         }
         fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
         let file = tmp.join("model.bpk");
-        fault::before_write()
-            .map_err(anyhow::Error::from)
-            .and_then(|()| Ok(model.clone().into_record().save(&file)?))
-            .with_context(|| format!("cannot write `{}`", file.display()))?;
+        save_record(&file, |f| model.clone().into_record().save(f))?;
         write_json(&tmp.join("best.json"), why)?;
         write_json(&tmp.join("state.json"), state)?;
         let best = self.path.join("best");
@@ -392,6 +383,18 @@ impl RunDir {
             .with_context(|| format!("cannot append to `{}`", path.display()))?;
         Ok(())
     }
+}
+
+/// Write one Burn record file with `save`, through the full-disk fault hook, naming the file
+/// when it fails.
+fn save_record<E>(file: &Path, save: impl FnOnce(&Path) -> std::result::Result<(), E>) -> Result<()>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    fault::before_write()
+        .map_err(anyhow::Error::from)
+        .and_then(|()| Ok(save(file)?))
+        .with_context(|| format!("cannot write `{}`", file.display()))
 }
 
 /// A checkpoint in its temporary directory, waiting for [`RunDir::commit_checkpoint`]; one

@@ -197,9 +197,10 @@ fn evaluate(
     device: &Device,
 ) -> Result<FacesReport> {
     let attribute_accuracy = attribute_accuracy(model, test, "image", "attributes", device)?;
-    let majority_baseline = majority_baseline(train, test, "attributes", device)?;
+    let train_frequencies = frequencies(train, "attributes", device)?;
+    let majority_baseline = majority_baseline(&train_frequencies, &frequencies(test, "attributes", device)?);
     let mut metrics = FacesReport {
-        train_frequencies: frequencies(train, "attributes", device)?,
+        train_frequencies,
         examples: test.len(),
         attributes: test.attribute_names.clone(),
         mean_attribute_accuracy: mean(&attribute_accuracy),
