@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the browser package pkg/ from the shared model crate:
+# Build the browser package pkg/ from the shared model crate, as two modules (below):
 #   cargo (wasm32, profile wasm-release) -> wasm-bindgen (--target web) -> wasm-opt -Oz
 # and record the hash of the sources it was built from in pkg/SOURCE_HASH, which CI checks.
 #
@@ -10,23 +10,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-cargo build --lib --target wasm32-unknown-unknown --profile wasm-release \
-  --no-default-features --features webgpu,flex
-wasm="$target_dir/wasm32-unknown-unknown/wasm-release/jmvae.wasm"
-
+wasm_opt="$(npm root -g)/binaryen/bin/wasm-opt"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-wasm-bindgen --target web --out-dir "$tmp" --out-name jmvae "$wasm"
-wasm_opt="$(npm root -g)/binaryen/bin/wasm-opt"
-"$wasm_opt" -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$tmp/jmvae_bg.wasm" -o "$tmp/jmvae_bg.opt.wasm"
-mv "$tmp/jmvae_bg.opt.wasm" "$tmp/jmvae_bg.wasm"
+
+# One module per feature set, named `out_name`: pkg/<out_name>.js and pkg/<out_name>_bg.wasm.
+#   jmvae      WebGPU with the CPU fallback inside (the documented module for embedders)
+#   jmvae-cpu  the CPU backend only: a fraction of the bytes, what the page loads first
+build_module() {
+  local out_name=$1 features=$2
+  cargo build --lib --target wasm32-unknown-unknown --profile wasm-release \
+    --no-default-features --features "$features"
+  local wasm="$target_dir/wasm32-unknown-unknown/wasm-release/jmvae.wasm"
+  wasm-bindgen --target web --out-dir "$tmp" --out-name "$out_name" "$wasm"
+  "$wasm_opt" -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    "$tmp/${out_name}_bg.wasm" -o "$tmp/${out_name}_bg.opt.wasm"
+  mv "$tmp/${out_name}_bg.opt.wasm" "$tmp/${out_name}_bg.wasm"
+}
+build_module jmvae-cpu flex
+build_module jmvae webgpu,flex
 scripts/source-hash.sh > "$tmp/SOURCE_HASH"
 
 # Replace pkg/ only once everything above succeeded.
 mkdir -p pkg
-rm -f pkg/jmvae.js pkg/jmvae.d.ts pkg/jmvae_bg.wasm pkg/jmvae_bg.wasm.d.ts pkg/SOURCE_HASH
-cp "$tmp"/jmvae.js "$tmp"/jmvae.d.ts "$tmp"/jmvae_bg.wasm "$tmp"/jmvae_bg.wasm.d.ts "$tmp"/SOURCE_HASH pkg/
+rm -f pkg/*.js pkg/*.d.ts pkg/*.wasm pkg/SOURCE_HASH
+cp "$tmp"/*.js "$tmp"/*.d.ts "$tmp"/*.wasm "$tmp"/SOURCE_HASH pkg/
 ls -l pkg/

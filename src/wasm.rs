@@ -136,16 +136,30 @@ impl Model {
             let q = inner.model.posterior(&given);
             let z = latents(&q, samples, seed, temperature);
             let outputs = decode_all(&inner.model, z);
-            // Queued before the first read, so the device runs it in the same submission.
             let readings = get(&options, "readBack").is_truthy().then(|| read_back(&inner.model, &given, &outputs));
-            let out = read_all(&inner, &outputs).await?;
+            // Every output and reading in one tensor, so the device runs one submission and
+            // the page waits for one readback.
+            let names: Vec<&str> = inner.model.config.modalities.iter().map(|m| m.name.as_str()).collect();
+            let mut tensors = outputs;
+            let mut read_names = Vec::new();
+            for (name, values) in names.iter().zip(readings.into_iter().flatten()) {
+                if let Some(values) = values {
+                    tensors.push(values);
+                    read_names.push(*name);
+                }
+            }
+            let rows = tensors.first().map_or(0, |t| t.dims()[0]);
+            let mut parts = read_together(tensors).await?.into_iter();
+            let out = Object::new();
+            for (name, part) in names.iter().zip(parts.by_ref()) {
+                set(&out, name, &part)?;
+            }
+            set(&out, "samples", &JsValue::from(rows as u32))?;
             set(&out, "temperature", &JsValue::from(temperature.value()))?;
-            if let Some(readings) = readings {
+            if get(&options, "readBack").is_truthy() {
                 let by_name = Object::new();
-                for (modality, values) in inner.model.config.modalities.iter().zip(readings) {
-                    if let Some(values) = values {
-                        set(&by_name, &modality.name, &read(values).await?)?;
-                    }
+                for (name, part) in read_names.iter().zip(parts) {
+                    set(&by_name, name, &part)?;
                 }
                 set(&out, "readBack", &by_name)?;
             }
@@ -159,9 +173,11 @@ impl Model {
         future_to_promise(async move {
             let given = parse_given(&inner, &given)?;
             let q = inner.model.posterior(&given);
+            let std = q.std();
+            let mut parts = read_together(vec![q.mean, std]).await?.into_iter();
             let out = Object::new();
-            set(&out, "mean", &read(q.mean.clone()).await?)?;
-            set(&out, "std", &read(q.std()).await?)?;
+            set(&out, "mean", &parts.next().expect("two parts"))?;
+            set(&out, "std", &parts.next().expect("two parts"))?;
             Ok(out.into())
         })
     }
@@ -180,27 +196,40 @@ impl Model {
             }
             let rows = values.len() / latent;
             let z = Tensor::from_data(TensorData::new(values, [rows, latent]), &inner.device);
-            Ok(read_all(&inner, &decode_all(&inner.model, z)).await?.into())
+            Ok(read_all(&inner, decode_all(&inner.model, z)).await?.into())
         })
     }
 }
 
-/// Read every modality's outputs back to JS asynchronously (WebGPU cannot read synchronously):
-/// `{ <name>: Float32Array, samples }`.
-async fn read_all(inner: &Inner, outputs: &[Tensor<2>]) -> Result<Object, JsValue> {
-    let out = Object::new();
-    for (modality, values) in inner.model.config.modalities.iter().zip(outputs) {
-        set(&out, &modality.name, &read(values.clone()).await?)?;
-    }
+/// Read every modality's outputs back to JS: `{ <name>: Float32Array, samples }`.
+async fn read_all(inner: &Inner, outputs: Vec<Tensor<2>>) -> Result<Object, JsValue> {
     let rows = outputs.first().map_or(0, |t| t.dims()[0]);
+    let out = Object::new();
+    for (modality, part) in inner.model.config.modalities.iter().zip(read_together(outputs).await?) {
+        set(&out, &modality.name, &part)?;
+    }
     set(&out, "samples", &JsValue::from(rows as u32))?;
     Ok(out)
 }
 
-async fn read(t: Tensor<2>) -> Result<JsValue, JsValue> {
-    let data = t.into_data_async().await.map_err(|e| error(format!("reading from the device failed: {e:?}")))?;
+/// Read tensors of equal row counts back in one transfer (WebGPU reads asynchronously, and each
+/// readback is a submission and a wait): they are joined column-wise on the device and split
+/// again here, one `Float32Array` each, in order.
+async fn read_together(tensors: Vec<Tensor<2>>) -> Result<Vec<JsValue>, JsValue> {
+    let widths: Vec<usize> = tensors.iter().map(|t| t.dims()[1]).collect();
+    let joined = if tensors.len() == 1 { tensors.into_iter().next().expect("one") } else { Tensor::cat(tensors, 1) };
+    let data = joined.into_data_async().await.map_err(|e| error(format!("reading from the device failed: {e:?}")))?;
     let values = data.try_to_vec::<f32>().map_err(|e| error(format!("{e:?}")))?;
-    Ok(Float32Array::from(values.as_slice()).into())
+    let total: usize = widths.iter().sum();
+    let mut parts: Vec<Vec<f32>> = widths.iter().map(|w| Vec::with_capacity(values.len() / total.max(1) * w)).collect();
+    for row in values.chunks_exact(total.max(1)) {
+        let mut start = 0;
+        for (part, width) in parts.iter_mut().zip(&widths) {
+            part.extend_from_slice(&row[start..start + width]);
+            start += width;
+        }
+    }
+    Ok(parts.iter().map(|p| Float32Array::from(p.as_slice()).into()).collect())
 }
 
 fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
@@ -284,20 +313,30 @@ fn parse_given(inner: &Inner, given: &JsValue) -> Result<crate::Inputs, JsValue>
 }
 
 /// The WebGPU fallback choice: the device for `requested`, the backend name, and why `auto`
-/// fell back to the CPU (the page's side of it: `www/shared/backend-choice.js`).
+/// fell back to the CPU (the page's side of it: `www/shared/backend-choice.js`). A module built
+/// with one backend only (`pkg/jmvae-cpu.js` has no WebGPU) refuses the other by name.
 async fn choose_device(requested: &str) -> Result<(Device, &'static str, Option<String>), JsValue> {
     match requested {
-        "cpu" => Ok((Device::flex(), "cpu", None)),
+        "cpu" => cpu().map(|d| (d, "cpu", None)).map_err(error),
         "webgpu" => webgpu().await.map(|d| (d, "webgpu", None)).map_err(error),
         "auto" => match webgpu().await {
             Ok(device) => Ok((device, "webgpu", None)),
-            Err(reason) => Ok((Device::flex(), "cpu", Some(reason))),
+            Err(reason) => cpu().map(|d| (d, "cpu", Some(reason))).map_err(error),
         },
         other => Err(error(format!("backend must be 'auto', 'webgpu' or 'cpu', got '{other}'"))),
     }
 }
 
+/// The CPU backend, when this module has it.
+fn cpu() -> Result<Device, String> {
+    #[cfg(feature = "flex")]
+    return Ok(Device::flex());
+    #[cfg(not(feature = "flex"))]
+    Err("this WebAssembly module was built without the CPU backend (feature `flex`)".into())
+}
+
 /// Start WebGPU and check that it computes, or say why not.
+#[cfg(feature = "webgpu")]
 async fn webgpu() -> Result<Device, String> {
     let navigator = get(&js_sys::global(), "navigator");
     if get(&navigator, "gpu").is_undefined() {
@@ -317,4 +356,10 @@ async fn webgpu() -> Result<Device, String> {
         Ok(v) if v == [2.0, 4.0] => Ok(device),
         other => Err(format!("WebGPU computed a wrong result ({other:?})")),
     }
+}
+
+/// This module has no WebGPU: the page loads `pkg/jmvae.js` for it.
+#[cfg(not(feature = "webgpu"))]
+async fn webgpu() -> Result<Device, String> {
+    Err("this WebAssembly module is the CPU-only build (pkg/jmvae-cpu.js); WebGPU is in pkg/jmvae.js".into())
 }

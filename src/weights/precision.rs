@@ -1,4 +1,5 @@
-//! Storage precision of shipped weights: f32, f16, or int8 with one f32 scale per output unit.
+//! Storage precision of shipped weights: f32, f16, int8 with one f32 scale per output unit, or
+//! int4 with one f16 scale per output unit and group of rows.
 //!
 //! Weights are always computed in f32. They are narrowed only on disk and widened back on the
 //! host while loading, so every backend runs the same arithmetic and no backend needs f16 or
@@ -9,11 +10,19 @@
 //! `s_j = max_i |w_ij| / 127` per output column j, under the tensor's own name, and the scales
 //! as `<name>.int8_scale` (f32, `[outputs]`); vectors (biases) are stored in f16.
 //!
+//! int4 stores each matrix as `round(w / s_gj)` in [-7, 7], two entries a byte (column 2k in
+//! the low nibble, 2k+1 in the high one, each as q + 8), as a `u8` tensor `[inputs,
+//! ceil(outputs / 2)]` under the tensor's own name; `s_gj = max |w_ij| / 7` over the
+//! `INT4_GROUP` rows i of group g, per column j, stored in f16 as `<name>.int4_scale`
+//! (`[ceil(inputs / INT4_GROUP), outputs]`). Small groups keep one large weight from
+//! coarsening a whole column.
+//!
 //! `mixed` keeps the generative model exact to f16 and narrows only the inference networks:
 //! the decoders p(x_m|z) (tensors under `decoders.`) in f16, the encoders in int8. The encoders
 //! only propose latents, so their rounding barely moves the likelihood, while the decoders'
 //! rounding changes the model itself. Loading needs nothing new: each tensor is widened by its
-//! own dtype.
+//! own dtype. `mixed4` is the same split two steps down, for the page's bytes: the decoders in
+//! int8 and the encoders in int4.
 
 use half::f16;
 use safetensors::tensor::TensorView;
@@ -24,6 +33,10 @@ use crate::error::ModelError;
 
 /// The suffix of the tensor that holds an int8 matrix's column scales.
 pub const SCALE_SUFFIX: &str = ".int8_scale";
+/// The suffix of the tensor that holds an int4 matrix's group scales.
+pub const INT4_SCALE_SUFFIX: &str = ".int4_scale";
+/// Rows of an int4 matrix that share one scale per column.
+pub const INT4_GROUP: usize = 32;
 
 /// How parameters are stored in a weights file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +50,19 @@ pub enum Precision {
     Int8,
     /// The decoders in f16, the encoders in int8.
     Mixed,
+    /// Half a byte a matrix entry plus one f16 scale per output unit and 32 rows; vectors in f16.
+    Int4,
+    /// The decoders in int8, the encoders in int4.
+    Mixed4,
+}
+
+/// How one matrix is stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    F32,
+    F16,
+    Int8,
+    Int4,
 }
 
 /// Where the decoders' tensors live in a weights file (their module path).
@@ -50,6 +76,23 @@ impl Precision {
             Self::F16 => "f16",
             Self::Int8 => "int8",
             Self::Mixed => "mixed",
+            Self::Int4 => "int4",
+            Self::Mixed4 => "mixed4",
+        }
+    }
+
+    /// How the matrix `name` is stored at this precision.
+    fn storage(self, name: &str) -> Storage {
+        let decoder = name.starts_with(DECODER_PREFIX);
+        match self {
+            Self::F32 => Storage::F32,
+            Self::F16 => Storage::F16,
+            Self::Int8 => Storage::Int8,
+            Self::Mixed if decoder => Storage::F16,
+            Self::Mixed => Storage::Int8,
+            Self::Int4 => Storage::Int4,
+            Self::Mixed4 if decoder => Storage::Int8,
+            Self::Mixed4 => Storage::Int4,
         }
     }
 }
@@ -58,10 +101,12 @@ impl std::str::FromStr for Precision {
     type Err = ModelError;
 
     fn from_str(name: &str) -> Result<Self, ModelError> {
-        [Self::F32, Self::F16, Self::Int8, Self::Mixed]
+        [Self::F32, Self::F16, Self::Int8, Self::Mixed, Self::Int4, Self::Mixed4]
             .into_iter()
             .find(|p| p.name() == name)
-            .ok_or_else(|| ModelError::InvalidConfig(format!("precision `{name}` is not one of f32, f16, int8, mixed")))
+            .ok_or_else(|| {
+                ModelError::InvalidConfig(format!("precision `{name}` is not one of f32, f16, int8, mixed, int4, mixed4"))
+            })
     }
 }
 
@@ -137,21 +182,53 @@ pub fn narrow(f32_file: &[u8], precision: Precision) -> Result<Vec<u8>, ModelErr
             continue;
         }
         let values = f32_values(&t.data);
-        let int8 = match precision {
-            Precision::Int8 => true,
-            Precision::Mixed => !t.name.starts_with(DECODER_PREFIX),
-            Precision::F32 | Precision::F16 => false,
-        };
-        if int8 && t.shape.len() == 2 {
-            let (quantised, scales) = quantise_columns(&values, t.shape[1]);
-            out.push(Owned { name: format!("{}{SCALE_SUFFIX}", t.name), dtype: Dtype::F32, shape: vec![t.shape[1]], data: f32_bytes(scales) });
-            out.push(Owned { name: t.name, dtype: Dtype::I8, shape: t.shape, data: quantised.iter().map(|&q| q as u8).collect() });
-        } else {
-            let data = values.iter().flat_map(|&v| f16::from_f32(v).to_le_bytes()).collect();
-            out.push(Owned { name: t.name, dtype: Dtype::F16, shape: t.shape, data });
+        let storage = if t.shape.len() == 2 { precision.storage(&t.name) } else { Storage::F16 };
+        match storage {
+            Storage::F32 => out.push(Owned { data: f32_bytes(values), ..t }),
+            Storage::F16 => out.push(Owned { dtype: Dtype::F16, data: f16_bytes(&values), ..t }),
+            Storage::Int8 => {
+                let (quantised, scales) = quantise_columns(&values, t.shape[1]);
+                out.push(Owned { name: format!("{}{SCALE_SUFFIX}", t.name), dtype: Dtype::F32, shape: vec![t.shape[1]], data: f32_bytes(scales) });
+                out.push(Owned { name: t.name, dtype: Dtype::I8, shape: t.shape, data: quantised.iter().map(|&q| q as u8).collect() });
+            }
+            Storage::Int4 => {
+                let (rows, columns) = (t.shape[0], t.shape[1]);
+                let (packed, scales) = quantise_int4(&values, rows, columns);
+                let groups = rows.div_ceil(INT4_GROUP);
+                out.push(Owned { name: format!("{}{INT4_SCALE_SUFFIX}", t.name), dtype: Dtype::F16, shape: vec![groups, columns], data: f16_bytes(&scales) });
+                out.push(Owned { name: t.name, dtype: Dtype::U8, shape: vec![rows, columns.div_ceil(2)], data: packed });
+            }
         }
     }
     write_all(&out, metadata)
+}
+
+fn f16_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|&v| f16::from_f32(v).to_le_bytes()).collect()
+}
+
+/// Symmetric int4 quantisation of a row-major `rows x columns` matrix, one scale per column
+/// and group of `INT4_GROUP` rows: the packed nibbles and the scales (as stored, f16-exact).
+fn quantise_int4(values: &[f32], rows: usize, columns: usize) -> (Vec<u8>, Vec<f32>) {
+    let mut scales = vec![0.0f32; rows.div_ceil(INT4_GROUP) * columns];
+    for (i, v) in values.iter().enumerate() {
+        let at = (i / columns) / INT4_GROUP * columns + i % columns;
+        scales[at] = scales[at].max(v.abs() / 7.0);
+    }
+    // Quantise against the scale as it will be read back, so rounding the scale costs nothing.
+    for s in &mut scales {
+        *s = f16::from_f32(*s).to_f32();
+    }
+    let half = columns.div_ceil(2);
+    let mut packed = vec![0u8; rows * half];
+    for (i, v) in values.iter().enumerate() {
+        let (row, column) = (i / columns, i % columns);
+        let s = scales[row / INT4_GROUP * columns + column];
+        let q = if s == 0.0 { 0 } else { (v / s).round().clamp(-7.0, 7.0) as i32 };
+        let nibble = (q + 8) as u8;
+        packed[row * half + column / 2] |= if column % 2 == 0 { nibble } else { nibble << 4 };
+    }
+    (packed, scales)
 }
 
 /// Symmetric int8 quantisation of a row-major matrix with `columns` columns, one scale each.
@@ -219,9 +296,19 @@ pub fn widen(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
         return Ok(bytes);
     }
     let scale_of = |name: &str| tensors.iter().find(|t| t.name == format!("{name}{SCALE_SUFFIX}"));
+    let int4_scale_of = |name: &str| tensors.iter().find(|t| t.name == format!("{name}{INT4_SCALE_SUFFIX}"));
     let mut out = Vec::new();
     for t in &tensors {
-        if t.name.ends_with(SCALE_SUFFIX) {
+        if t.name.ends_with(SCALE_SUFFIX) || t.name.ends_with(INT4_SCALE_SUFFIX) {
+            continue;
+        }
+        if t.dtype == Dtype::U8 {
+            let scale = int4_scale_of(&t.name).ok_or_else(|| {
+                ModelError::InvalidWeights(format!("u8 tensor `{}` has no `{}{INT4_SCALE_SUFFIX}` (int4 scales)", t.name, t.name))
+            })?;
+            let (shape, values) = widen_int4(t, scale)?;
+            check_finite(&t.name, &values)?;
+            out.push(Owned { name: t.name.clone(), dtype: Dtype::F32, shape, data: f32_bytes(values) });
             continue;
         }
         let values: Vec<f32> = match t.dtype {
@@ -256,6 +343,52 @@ pub fn widen(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
         out.push(Owned { name: t.name.clone(), dtype: Dtype::F32, shape: t.shape.clone(), data: f32_bytes(values) });
     }
     write_all(&out, metadata)
+}
+
+/// The f32 matrix of an int4 tensor and its group scales, checked: the scales' shape fits the
+/// packed matrix, and each scale is finite, non-negative, and 0 only over zeros.
+fn widen_int4(t: &Owned, scale: &Owned) -> Result<(Vec<usize>, Vec<f32>), ModelError> {
+    let scale_name = format!("{}{INT4_SCALE_SUFFIX}", t.name);
+    let (&[rows, half], Dtype::F16, &[groups, columns]) = (t.shape.as_slice(), scale.dtype, scale.shape.as_slice()) else {
+        return Err(ModelError::InvalidWeights(format!(
+            "int4 tensor `{}` must be a u8 matrix [inputs, ceil(outputs / 2)] with f16 scales `{scale_name}` [groups, outputs]; \
+             it has shape {:?} and scales {:?} of {:?}",
+            t.name, t.shape, scale.shape, scale.dtype
+        )));
+    };
+    if half != columns.div_ceil(2) || groups != rows.div_ceil(INT4_GROUP) {
+        return Err(ModelError::InvalidWeights(format!(
+            "int4 tensor `{}` [{rows}, {half}] does not fit its scales `{scale_name}` [{groups}, {columns}] \
+             (expected [{}, {columns}] for {rows} rows of {INT4_GROUP} per scale)",
+            t.name,
+            rows.div_ceil(INT4_GROUP)
+        )));
+    }
+    let scales: Vec<f32> = scale.data.chunks_exact(2).map(|h| f16::from_le_bytes([h[0], h[1]]).to_f32()).collect();
+    if let Some(at) = scales.iter().position(|s| !s.is_finite() || *s < 0.0) {
+        return Err(ModelError::InvalidWeights(format!(
+            "`{scale_name}` holds {} at {at}; int4 scales must be finite and non-negative",
+            scales[at]
+        )));
+    }
+    let mut values = Vec::with_capacity(rows * columns);
+    for row in 0..rows {
+        for column in 0..columns {
+            let byte = t.data[row * half + column / 2];
+            let q = if column % 2 == 0 { byte & 0x0f } else { byte >> 4 } as i32 - 8;
+            let s = scales[row / INT4_GROUP * columns + column];
+            if s == 0.0 && q != 0 {
+                return Err(ModelError::InvalidWeights(format!(
+                    "`{scale_name}` is 0 for rows {}.. of column {column}, yet `{}` holds the non-zero int4 value {q} at [{row}, {column}]; \
+                     a zero scale goes only with zeros",
+                    row / INT4_GROUP * INT4_GROUP,
+                    t.name
+                )));
+            }
+            values.push(q as f32 * s);
+        }
+    }
+    Ok((vec![rows, columns], values))
 }
 
 #[cfg(test)]
@@ -303,6 +436,63 @@ mod tests {
         assert_eq!(dtype("joint_encoder.head.mean.weight"), Some(Dtype::I8));
         assert!(dtype("joint_encoder.head.mean.weight.int8_scale").is_some());
         assert_eq!("mixed".parse::<Precision>().unwrap(), Precision::Mixed);
+    }
+
+    #[test]
+    fn int4_keeps_each_group_within_half_a_step() {
+        // 40 rows x 3 columns: two row groups (32 + 8), one large weight in each first group.
+        let (rows, columns) = (40, 3);
+        let mut w: Vec<f32> = (0..rows * columns).map(|i| ((i * 37 % 11) as f32 - 5.0) / 50.0).collect();
+        w[0] = 3.0; // row 0, column 0: coarsens only column 0's first group
+        let back = values_of(narrow(&file(&w, &[rows, columns]), Precision::Int4).unwrap());
+        for (i, (a, b)) in w.iter().zip(&back).enumerate() {
+            let (row, column) = (i / columns, i % columns);
+            let group = (row / INT4_GROUP) * INT4_GROUP..((row / INT4_GROUP + 1) * INT4_GROUP).min(rows);
+            let max = group.map(|r| w[r * columns + column].abs()).fold(0.0f32, f32::max);
+            let step = f16::from_f32(max / 7.0).to_f32();
+            assert!((a - b).abs() <= step / 2.0 + 1e-6, "[{row}, {column}]: {a} vs {b} (step {step})");
+        }
+        // An odd number of columns packs into ceil(columns / 2) bytes a row.
+        let (narrowed, _) = read_all(&narrow(&file(&w, &[rows, columns]), Precision::Int4).unwrap()).unwrap();
+        let packed = narrowed.iter().find(|t| t.name == "w").unwrap();
+        assert_eq!((packed.dtype, packed.shape.clone()), (Dtype::U8, vec![40, 2]));
+    }
+
+    #[test]
+    fn mixed4_keeps_the_decoders_in_int8_and_the_encoders_in_int4() {
+        let w = [0.3f32, -0.7, 0.1, 0.9];
+        let tensor = |name: &str| Owned { name: name.into(), dtype: Dtype::F32, shape: vec![2, 2], data: f32_bytes(w) };
+        let f32_file = write_all(&[tensor("decoders.0.logits.weight"), tensor("encoders.0.head.mean.weight")], None).unwrap();
+        let (narrowed, _) = read_all(&narrow(&f32_file, Precision::Mixed4).unwrap()).unwrap();
+        let dtype = |name: &str| narrowed.iter().find(|t| t.name == name).map(|t| t.dtype);
+        assert_eq!(dtype("decoders.0.logits.weight"), Some(Dtype::I8));
+        assert_eq!(dtype("encoders.0.head.mean.weight"), Some(Dtype::U8));
+        assert_eq!(dtype("encoders.0.head.mean.weight.int4_scale"), Some(Dtype::F16));
+        assert_eq!("mixed4".parse::<Precision>().unwrap(), Precision::Mixed4);
+    }
+
+    fn int4_file(packed: &[u8], shape: &[usize], scales: &[f32], scale_shape: &[usize]) -> Vec<u8> {
+        let q = Owned { name: "w".into(), dtype: Dtype::U8, shape: shape.to_vec(), data: packed.to_vec() };
+        let s = Owned { name: format!("w{INT4_SCALE_SUFFIX}"), dtype: Dtype::F16, shape: scale_shape.to_vec(), data: f16_bytes(scales) };
+        write_all(&[q, s], None).unwrap()
+    }
+
+    #[test]
+    fn int4_tensors_that_do_not_fit_their_scales_are_refused() {
+        // 2 x 2 entries: nibbles 8 + q; q = 1, -1 in row 0, 0, 7 in row 1.
+        let packed = [0x79, 0xf8];
+        assert_eq!(values_of(int4_file(&packed, &[2, 1], &[0.5, 0.25], &[1, 2])), vec![0.5, -0.25, 0.0, 1.75]);
+        let err = widen(int4_file(&packed, &[2, 1], &[0.5, 0.25, 0.5, 0.25], &[2, 2])).unwrap_err().to_string();
+        assert!(err.contains("does not fit its scales"), "{err}");
+        let err = widen(int4_file(&packed, &[2, 1], &[0.0, 0.25], &[1, 2])).unwrap_err().to_string();
+        assert!(err.contains("is 0 for rows 0.. of column 0") && err.contains("non-zero int4 value 1"), "{err}");
+        let err = widen(int4_file(&packed, &[2, 1], &[f32::NAN, 0.25], &[1, 2])).unwrap_err().to_string();
+        assert!(err.contains("holds NaN at 0"), "{err}");
+        let err = widen(int4_file(&packed, &[2], &[0.5, 0.25], &[1, 2])).unwrap_err().to_string();
+        assert!(err.contains("must be a u8 matrix"), "{err}");
+        let q = Owned { name: "w".into(), dtype: Dtype::U8, shape: vec![1, 1], data: vec![0x88] };
+        let err = widen(write_all(&[q], None).unwrap()).unwrap_err().to_string();
+        assert!(err.contains("has no `w.int4_scale`"), "{err}");
     }
 
     fn int8_file(quantised: &[i8], scales: &[f32]) -> Vec<u8> {
