@@ -10,6 +10,11 @@
 // project site would send, so that an inline script or style, or an eval, shows at once as a
 // violation in the browser console (tests/browser/csp.test.mjs); --no-csp leaves it out.
 //
+// Files carry a strong ETag (their size and modification time) and `Cache-Control: no-cache`:
+// the browser keeps them, asks each time whether they changed (If-None-Match), and gets a 304
+// with no body when they did not, so a reload moves no wasm or JS, yet a rebuilt pkg/ shows at
+// once. (The page keeps the weights in the Cache API itself: www/shared/weights-cache.js.)
+//
 // --port 0 picks a free port (the tests use that); the URL is printed as
 // `jmvae demo: http://127.0.0.1:PORT/www/` so that a caller can read it from stdout.
 
@@ -113,30 +118,49 @@ async function handle(root, request, response) {
     // A symbolic link inside the root may still point outside it: check where it really goes.
     path = await realpath(path);
     if (!isInside(root, path)) return send(response, 403, 'forbidden: outside the served folder, or hidden');
-    info = await stat(path);
+    info = await stat(path, { bigint: true });
     if (info.isDirectory()) {
       // Without the trailing slash, the page's relative URLs would resolve one folder too high.
       if (!url.pathname.endsWith('/')) {
         return send(response, 301, 'moved', { Location: url.pathname + '/' + url.search });
       }
       path = join(path, 'index.html');
-      info = await stat(path);
+      info = await stat(path, { bigint: true });
     }
   } catch {
     return send(response, 404, `not found: ${url.pathname}`);
   }
   if (!info.isFile()) return send(response, 404, `not found: ${url.pathname}`);
 
-  response.writeHead(200, {
-    'Content-Type': mimeType(path),
-    'Content-Length': info.size,
+  const validators = {
+    ETag: etag(info),
     // A development server: always revalidate, so that a rebuilt pkg/ or new weights show up.
     'Cache-Control': 'no-cache',
-  });
+  };
+  if (matches(request.headers['if-none-match'], validators.ETag)) {
+    response.writeHead(304, validators);
+    return response.end();
+  }
+  response.writeHead(200, { 'Content-Type': mimeType(path), 'Content-Length': String(info.size), ...validators });
   if (request.method === 'HEAD') return response.end();
   createReadStream(path)
     .on('error', () => response.destroy())
     .pipe(response);
+}
+
+/** A strong ETag for the file `info` (a bigint stat) describes: its size and mtime in ns. */
+export function etag(info) {
+  return `"${info.size.toString(16)}-${info.mtimeNs.toString(16)}"`;
+}
+
+/**
+ * Whether an If-None-Match header (a list of tags, or *) names `tag`; the weak comparison that
+ * RFC 9110 asks for here, so W/"x" matches "x".
+ */
+export function matches(header, tag) {
+  if (!header) return false;
+  const bare = (t) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim() === '*' || bare(t) === bare(tag));
 }
 
 /** Start serving `root`; resolves to the listening http.Server. */

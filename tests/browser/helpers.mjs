@@ -119,6 +119,17 @@ export async function launchBrowser({ webgpu = true } = {}) {
 }
 
 /**
+ * Chromium with a profile on disk at `dir` (a browser context that outlives its pages, with a
+ * disk HTTP cache as a visitor's has: a fresh context keeps its HTTP cache in memory, where
+ * Chromium leaves out files as large as the wasm); the caller closes it.
+ */
+export async function launchProfile(dir, { webgpu = true } = {}) {
+  const { chromium } = await import('playwright-core');
+  const args = webgpu ? [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] : CHROMIUM_ARGS;
+  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args });
+}
+
+/**
  * One server and one browser per test file, started on first use (so a file whose tests all
  * skip starts nothing) and stopped by `close()` in an `after` hook.
  */
@@ -145,11 +156,13 @@ export function createSession(options) {
 /**
  * Open the demo (query like '?backend=cpu', or '?panel=faces&backend=cpu' for the faces) in a
  * fresh context and wait until the demo shown is ready or has failed, never by sleeping blindly. `setup(page)` runs before navigation (routes, init
- * scripts). Returns { page, context, state, error, status }; the caller closes `context`.
+ * scripts). A fresh context has empty caches (the weights' Cache API too); `context` opens the
+ * page in that one instead, as a second visit. Returns { page, context, state, error, status };
+ * the caller closes `context`.
  */
-export async function openDemo(session, query = '', { setup, contextOptions } = {}) {
+export async function openDemo(session, query = '', { setup, contextOptions, context: given } = {}) {
   const { browser, url } = await session.get();
-  const context = await browser.newContext(contextOptions);
+  const context = given ?? (await browser.newContext(contextOptions));
   const page = await context.newPage();
   const logs = [];
   page.on('console', (message) => logs.push(`${message.type()}: ${message.text()}`));

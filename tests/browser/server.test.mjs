@@ -1,9 +1,12 @@
 // scripts/serve.mjs, the server the README's first command runs: the printed URL, MIME types
-// (a browser refuses wasm or module scripts served with the wrong one), no path escapes, and the
-// strict Content-Security-Policy it sends by default.
+// (a browser refuses wasm or module scripts served with the wrong one), no path escapes, the
+// strict Content-Security-Policy it sends by default, and the ETag a browser revalidates with.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { CSP, mimeType, serve } from '../../scripts/serve.mjs';
@@ -95,5 +98,52 @@ test('every answer carries the strict Content-Security-Policy; serve({ csp: fals
   } finally {
     open.close();
     open.closeAllConnections();
+  }
+});
+
+test('files carry a strong ETag and no-cache; If-None-Match with it gets a 304 with no body', async () => {
+  const paths = ['/www/app.js', '/www/shared/fetch-model.js', '/www/', '/pkg/jmvae_bg.wasm'];
+  for (const path of paths) {
+    const first = await fetch(origin + path);
+    if (first.status === 404 && path.startsWith('/pkg/')) continue; // not built yet
+    assert.equal(first.status, 200, path);
+    const tag = first.headers.get('etag');
+    assert.match(tag, /^"[0-9a-f]+-[0-9a-f]+"$/, `${path}: a strong ETag`);
+    assert.equal(first.headers.get('cache-control'), 'no-cache', path);
+    await first.arrayBuffer();
+    for (const header of [tag, `W/${tag}`, `"stale", ${tag}`, '*']) {
+      const again = await fetch(origin + path, { headers: { 'If-None-Match': header } });
+      assert.equal(again.status, 304, `${path} with If-None-Match: ${header}`);
+      assert.equal(await again.text(), '', 'no body');
+      assert.equal(again.headers.get('etag'), tag);
+      assert.equal(again.headers.get('content-security-policy'), CSP, 'the policy on a 304 too');
+    }
+    const stale = await fetch(origin + path, { headers: { 'If-None-Match': '"stale"' } });
+    assert.equal(stale.status, 200, `${path}: another tag gets the file`);
+    await stale.arrayBuffer();
+  }
+  const head = await fetch(origin + '/www/app.js', { method: 'HEAD' });
+  const headAgain = await fetch(origin + '/www/app.js', { method: 'HEAD', headers: { 'If-None-Match': head.headers.get('etag') } });
+  assert.equal(headAgain.status, 304, 'HEAD too');
+});
+
+test('a changed file gets a new ETag, so the old one is answered with the new file', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'serve-etag-'));
+  const server = await serve({ root, port: 0 });
+  const url = `http://127.0.0.1:${server.address().port}/app.js`;
+  try {
+    await writeFile(join(root, 'app.js'), 'one();');
+    await utimes(join(root, 'app.js'), 1_000_000, 1_000_000);
+    const old = (await fetch(url)).headers.get('etag');
+    await writeFile(join(root, 'app.js'), 'two();'); // the same size: only the mtime tells
+    await utimes(join(root, 'app.js'), 1_000_001, 1_000_001);
+    const response = await fetch(url, { headers: { 'If-None-Match': old } });
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'two();');
+    assert.notEqual(response.headers.get('etag'), old);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+    await rm(root, { recursive: true });
   }
 });

@@ -2,11 +2,21 @@
 // it names, beside it, with the download's progress; Model.fromBytes (pkg/) then checks the two
 // against each other and builds the model. This is the one place where the manifest's and the weights' URLs are
 // resolved (the wasm takes bytes, not URLs), and an embedding page can use it as it is: it
-// imports nothing. Every error names the file it is about.
+// imports only its sibling weights-cache.js. Every error names the file it is about.
 //
 // The manifest states the weights' size (weights.bytes), so a server that announces more (a
 // Content-Length of 10 GB) is refused before anything is downloaded, and a stream that runs past
 // it is cut off there: a hostile or broken server cannot make the page buffer gigabytes.
+//
+// The weights are kept between visits in the browser's Cache API (the cache 'jmvae-weights-v1',
+// keyed by the sha256 the manifest states; weights-cache.js): a second visit downloads none of
+// them, an entry that does not match the manifest is deleted and downloaded again, and only
+// bytes that match it are stored. The manifest itself is always fetched (the browser's HTTP
+// cache may revalidate it), since it is how a new model version is found. Where the Cache API is
+// missing, will not open or is full, the weights are simply downloaded; `cacheNote` says why.
+// `{ cache: false }` leaves the Cache API alone.
+
+import { cachedWeights } from './weights-cache.js';
 
 // A manifest is a few kB; one far larger is not a manifest, and is not read to its end.
 const MAX_MANIFEST_BYTES = 10_000_000;
@@ -14,29 +24,34 @@ const MAX_MANIFEST_BYTES = 10_000_000;
 /**
  * The model of the manifest at `manifest` (a URL, relative to the page), built by `Model` (from
  * a started pkg/jmvae.js) on `backend` ('auto' | 'webgpu' | 'cpu'); `onProgress(loaded, total)`
- * follows the weights' download in bytes (total 0 while the size is unknown).
+ * follows the weights' download in bytes (total 0 while the size is unknown); `cache: false`
+ * downloads the weights without the Cache API.
  */
-export async function fetchModel(Model, manifest, { backend = 'auto', onProgress } = {}) {
-  const { manifestJson, weights } = await fetchModelFiles(Model, manifest, { onProgress });
+export async function fetchModel(Model, manifest, { backend = 'auto', onProgress, cache = true } = {}) {
+  const { manifestJson, weights } = await fetchModelFiles(Model, manifest, { onProgress, cache });
   return Model.fromBytes(manifestJson, weights, { backend });
 }
 
 /**
  * The files of the manifest at `manifest`, downloaded and checked as far as JS can (the
  * manifest by Model.readManifest, the weights' size against it), not yet built into a model:
- * `{ url, manifestJson, weights }` (the manifest's absolute URL, its text, the weights'
- * bytes), for `Model.fromBytes(manifestJson, weights, { backend })`. A page keeps them to
- * rebuild the model elsewhere (on the CPU, when the GPU is lost: gpu-loss.js).
+ * `{ url, manifestJson, weights, source, cacheNote }` (the manifest's absolute URL, its text,
+ * the weights' bytes, 'cache' or 'network' for where they came from, and a sentence on the
+ * cache for the reader), for `Model.fromBytes(manifestJson, weights, { backend })`. A page keeps
+ * them to rebuild the model elsewhere (on the CPU, when the GPU is lost: gpu-loss.js).
+ * `onProgress` is not called when the weights come from the cache.
  */
-export async function fetchModelFiles(Model, manifest, { onProgress } = {}) {
+export async function fetchModelFiles(Model, manifest, { onProgress, cache = true } = {}) {
   // Absolute URLs, so that the weights resolve beside the manifest wherever the page is, and
   // error messages name exactly what was fetched.
   const url = new URL(manifest, document.baseURI).href;
   const manifestJson = new TextDecoder().decode(await fetchBytes(url, { limit: MAX_MANIFEST_BYTES, why: 'the most a manifest may have' }));
   const { weights: stated } = readManifest(Model, manifestJson, url);
   const weightsUrl = new URL(stated.file, url).href;
-  const weights = await fetchBytes(weightsUrl, { onProgress, limit: Number(stated.bytes) || undefined, why: 'the size its manifest states' });
-  return { url, manifestJson, weights };
+  const download = () => fetchBytes(weightsUrl, { onProgress, limit: Number(stated.bytes) || undefined, why: 'the size its manifest states' });
+  if (!cache) return { url, manifestJson, weights: await download(), source: 'network', cacheNote: '' };
+  const { weights, source, cacheNote } = await cachedWeights(stated, weightsUrl, download);
+  return { url, manifestJson, weights, source, cacheNote };
 }
 
 // The manifest, checked before its weights are downloaded; what is wrong with it names its URL.

@@ -8,7 +8,7 @@
 //
 // wgpu creates the device inside the wasm, so the page cannot see it directly: watchGpuDevices()
 // wraps GPUAdapter.prototype.requestDevice to note each device created and its `lost` promise.
-// It imports nothing, like fetch-model.js, so an embedding page can use it as it is.
+// It imports nothing, so an embedding page can use it as it is.
 
 /** Every GPU device created since watchGpuDevices(): `{ device, lost: Promise, info }`. */
 const devices = [];

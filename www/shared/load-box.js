@@ -31,6 +31,7 @@ function createView(panel) {
   const barText = box.querySelector('.progress-row span');
   const errorBox = box.querySelector('.error');
   const content = panel.querySelector('.demo');
+  let cacheNote = ''; // said beside the download's size once loaded (fetch-model.js's cacheNote)
   const view = {
     name: panel.id,
     panel: () => panel,
@@ -69,10 +70,17 @@ function createView(panel) {
       bar.hidden = true;
     },
 
-    /** Downloads are done: the bar goes, and "1.2 MB / 3.4 MB" becomes "Downloaded 3.4 MB.". */
+    /** Where the weights came from ('cache' | 'network', on data-source) and the cache's note. */
+    showWeightsSource(source, note) {
+      barText.dataset.source = source;
+      cacheNote = note || '';
+    },
+
+    /** Downloads are done: the bar goes, and "1.2 MB / 3.4 MB" becomes "Downloaded 3.4 MB.", then the cache's note. */
     finishProgress() {
       view.hideProgress();
-      if (barText.textContent) barText.textContent = `Downloaded ${barText.textContent.split(' / ').pop()}.`;
+      const downloaded = barText.textContent ? `Downloaded ${barText.textContent.split(' / ').pop()}.` : '';
+      barText.textContent = [downloaded, cacheNote].filter(Boolean).join(' ');
     },
   };
   return view;

@@ -64,6 +64,7 @@ export async function loadModel(pkg, { manifest, backend }, view) {
   }, SLOW_LOAD_MS);
   try {
     const files = await fetchModelFiles(pkg.Model, manifest, { onProgress: view.showProgress });
+    view.showWeightsSource(files.source, files.cacheNote);
     return await buildModel(pkg.Model, files, {
       backend,
       onLost: () => view.showBackend('cpu', 'The GPU was lost; moving to the CPU…'),
