@@ -21,8 +21,13 @@
 //! the decoders p(x_m|z) (tensors under `decoders.`) in f16, the encoders in int8. The encoders
 //! only propose latents, so their rounding barely moves the likelihood, while the decoders'
 //! rounding changes the model itself. Loading needs nothing new: each tensor is widened by its
-//! own dtype. `mixed4` is the same split two steps down, for the page's bytes: the decoders in
-//! int8 and the encoders in int4.
+//! own dtype.
+//!
+//! `mixed4` is for the page's bytes: each image modality's decoder p(x|z) and encoder q(z|x)
+//! in int8, every other matrix (the joint encoder, the other modalities' networks) in int4.
+//! Those two networks are what log p(x) is made of (the model of hundreds of pixels, and the
+//! proposal of its estimate), and 4 bits there cost 4 nats (decoders) and 0.5 (encoders);
+//! the rest is a third of the bytes at int8 and is far less sensitive.
 
 use half::f16;
 use safetensors::tensor::TensorView;
@@ -52,7 +57,7 @@ pub enum Precision {
     Mixed,
     /// Half a byte a matrix entry plus one f16 scale per output unit and 32 rows; vectors in f16.
     Int4,
-    /// The decoders in int8, the encoders in int4.
+    /// The image modalities' encoders and decoders in int8, every other matrix in int4.
     Mixed4,
 }
 
@@ -81,9 +86,11 @@ impl Precision {
         }
     }
 
-    /// How the matrix `name` is stored at this precision.
-    fn storage(self, name: &str) -> Storage {
+    /// How the matrix `name` is stored at this precision; `image_networks` are the tensor-name
+    /// prefixes of the image modalities' encoders and decoders (for `mixed4`).
+    fn storage(self, name: &str, image_networks: &[String]) -> Storage {
         let decoder = name.starts_with(DECODER_PREFIX);
+        let image = image_networks.iter().any(|prefix| name.starts_with(prefix.as_str()));
         match self {
             Self::F32 => Storage::F32,
             Self::F16 => Storage::F16,
@@ -91,7 +98,7 @@ impl Precision {
             Self::Mixed if decoder => Storage::F16,
             Self::Mixed => Storage::Int8,
             Self::Int4 => Storage::Int4,
-            Self::Mixed4 if decoder => Storage::Int8,
+            Self::Mixed4 if image => Storage::Int8,
             Self::Mixed4 => Storage::Int4,
         }
     }
@@ -169,8 +176,17 @@ fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
     values.into_iter().flat_map(f32::to_le_bytes).collect()
 }
 
-/// Narrow an all-f32 safetensors file to `precision`.
-pub fn narrow(f32_file: &[u8], precision: Precision) -> Result<Vec<u8>, ModelError> {
+/// The tensor-name prefixes of the networks of the image modalities of `config` (their
+/// unimodal encoders and decoders), which `mixed4` keeps in int8.
+pub fn image_networks(config: &crate::ModelConfig) -> Vec<String> {
+    use crate::config::ModalityKind::{BinaryImage, ColourImage};
+    let images = config.modalities.iter().enumerate().filter(|(_, m)| matches!(m.kind, BinaryImage | ColourImage));
+    images.flat_map(|(i, _)| [format!("{DECODER_PREFIX}{i}."), format!("unimodal_encoders.{i}.")]).collect()
+}
+
+/// Narrow an all-f32 safetensors file to `precision`; `image_networks` (from
+/// [`image_networks`]) matter only to `mixed4`.
+pub fn narrow(f32_file: &[u8], precision: Precision, image_networks: &[String]) -> Result<Vec<u8>, ModelError> {
     if precision == Precision::F32 {
         return Ok(f32_file.to_vec());
     }
@@ -182,7 +198,7 @@ pub fn narrow(f32_file: &[u8], precision: Precision) -> Result<Vec<u8>, ModelErr
             continue;
         }
         let values = f32_values(&t.data);
-        let storage = if t.shape.len() == 2 { precision.storage(&t.name) } else { Storage::F16 };
+        let storage = if t.shape.len() == 2 { precision.storage(&t.name, image_networks) } else { Storage::F16 };
         match storage {
             Storage::F32 => out.push(Owned { data: f32_bytes(values), ..t }),
             Storage::F16 => out.push(Owned { dtype: Dtype::F16, data: f16_bytes(&values), ..t }),
@@ -408,20 +424,20 @@ mod tests {
     #[test]
     fn int8_keeps_each_column_within_half_a_step() {
         let w = [0.5f32, -100.0, -0.25, 50.0, 0.0, 1.0];
-        let back = values_of(narrow(&file(&w, &[3, 2]), Precision::Int8).unwrap());
+        let back = values_of(narrow(&file(&w, &[3, 2]), Precision::Int8, &[]).unwrap());
         for (i, (a, b)) in w.iter().zip(&back).enumerate() {
             let step = if i % 2 == 0 { 0.5 / 127.0 } else { 100.0 / 127.0 };
             assert!((a - b).abs() <= step / 2.0 + 1e-6, "{a} vs {b}");
         }
         // A column of zeros has scale 0 and stays exactly zero.
-        assert_eq!(values_of(narrow(&file(&[0.0; 4], &[2, 2]), Precision::Int8).unwrap()), vec![0.0; 4]);
+        assert_eq!(values_of(narrow(&file(&[0.0; 4], &[2, 2]), Precision::Int8, &[]).unwrap()), vec![0.0; 4]);
     }
 
     #[test]
     fn f16_and_f32_round_trip() {
         let w = [1.0f32, -2.5, 0.1];
-        assert_eq!(values_of(narrow(&file(&w, &[3]), Precision::F32).unwrap()), w.to_vec());
-        let back = values_of(narrow(&file(&w, &[3]), Precision::F16).unwrap());
+        assert_eq!(values_of(narrow(&file(&w, &[3]), Precision::F32, &[]).unwrap()), w.to_vec());
+        let back = values_of(narrow(&file(&w, &[3]), Precision::F16, &[]).unwrap());
         assert!(back.iter().zip(&w).all(|(a, b)| (a - b).abs() < 1e-3));
     }
 
@@ -430,7 +446,7 @@ mod tests {
         let w = [0.3f32, -0.7, 0.1, 0.9];
         let tensor = |name: &str| Owned { name: name.into(), dtype: Dtype::F32, shape: vec![2, 2], data: f32_bytes(w) };
         let f32_file = write_all(&[tensor("decoders.0.logits.weight"), tensor("joint_encoder.head.mean.weight")], None).unwrap();
-        let (narrowed, _) = read_all(&narrow(&f32_file, Precision::Mixed).unwrap()).unwrap();
+        let (narrowed, _) = read_all(&narrow(&f32_file, Precision::Mixed, &[]).unwrap()).unwrap();
         let dtype = |name: &str| narrowed.iter().find(|t| t.name == name).map(|t| t.dtype);
         assert_eq!(dtype("decoders.0.logits.weight"), Some(Dtype::F16));
         assert_eq!(dtype("joint_encoder.head.mean.weight"), Some(Dtype::I8));
@@ -444,7 +460,7 @@ mod tests {
         let (rows, columns) = (40, 3);
         let mut w: Vec<f32> = (0..rows * columns).map(|i| ((i * 37 % 11) as f32 - 5.0) / 50.0).collect();
         w[0] = 3.0; // row 0, column 0: coarsens only column 0's first group
-        let back = values_of(narrow(&file(&w, &[rows, columns]), Precision::Int4).unwrap());
+        let back = values_of(narrow(&file(&w, &[rows, columns]), Precision::Int4, &[]).unwrap());
         for (i, (a, b)) in w.iter().zip(&back).enumerate() {
             let (row, column) = (i / columns, i % columns);
             let group = (row / INT4_GROUP) * INT4_GROUP..((row / INT4_GROUP + 1) * INT4_GROUP).min(rows);
@@ -453,21 +469,27 @@ mod tests {
             assert!((a - b).abs() <= step / 2.0 + 1e-6, "[{row}, {column}]: {a} vs {b} (step {step})");
         }
         // An odd number of columns packs into ceil(columns / 2) bytes a row.
-        let (narrowed, _) = read_all(&narrow(&file(&w, &[rows, columns]), Precision::Int4).unwrap()).unwrap();
+        let (narrowed, _) = read_all(&narrow(&file(&w, &[rows, columns]), Precision::Int4, &[]).unwrap()).unwrap();
         let packed = narrowed.iter().find(|t| t.name == "w").unwrap();
         assert_eq!((packed.dtype, packed.shape.clone()), (Dtype::U8, vec![40, 2]));
     }
 
     #[test]
-    fn mixed4_keeps_the_decoders_in_int8_and_the_encoders_in_int4() {
+    fn mixed4_keeps_the_image_networks_in_int8_and_the_rest_in_int4() {
         let w = [0.3f32, -0.7, 0.1, 0.9];
         let tensor = |name: &str| Owned { name: name.into(), dtype: Dtype::F32, shape: vec![2, 2], data: f32_bytes(w) };
-        let f32_file = write_all(&[tensor("decoders.0.logits.weight"), tensor("encoders.0.head.mean.weight")], None).unwrap();
-        let (narrowed, _) = read_all(&narrow(&f32_file, Precision::Mixed4).unwrap()).unwrap();
+        let names = ["decoders.0.logits.weight", "unimodal_encoders.0.head.mean.weight", "decoders.1.logits.weight", "joint_encoder.head.mean.weight"];
+        let f32_file = write_all(&names.map(tensor), None).unwrap();
+        // MNIST: modality 0 is the image, 1 the label.
+        let images = image_networks(&crate::ModelConfig::mnist());
+        assert_eq!(images, ["decoders.0.", "unimodal_encoders.0."]);
+        let (narrowed, _) = read_all(&narrow(&f32_file, Precision::Mixed4, &images).unwrap()).unwrap();
         let dtype = |name: &str| narrowed.iter().find(|t| t.name == name).map(|t| t.dtype);
         assert_eq!(dtype("decoders.0.logits.weight"), Some(Dtype::I8));
-        assert_eq!(dtype("encoders.0.head.mean.weight"), Some(Dtype::U8));
-        assert_eq!(dtype("encoders.0.head.mean.weight.int4_scale"), Some(Dtype::F16));
+        assert_eq!(dtype("unimodal_encoders.0.head.mean.weight"), Some(Dtype::I8));
+        assert_eq!(dtype("decoders.1.logits.weight"), Some(Dtype::U8));
+        assert_eq!(dtype("joint_encoder.head.mean.weight"), Some(Dtype::U8));
+        assert_eq!(dtype("joint_encoder.head.mean.weight.int4_scale"), Some(Dtype::F16));
         assert_eq!("mixed4".parse::<Precision>().unwrap(), Precision::Mixed4);
     }
 
@@ -505,7 +527,7 @@ mod tests {
     fn nan_and_infinite_weights_are_refused_naming_the_tensor() {
         let err = widen(file(&[1.0, f32::NAN, 3.0], &[3])).unwrap_err().to_string();
         assert!(err.contains("tensor `w` holds NaN at index 1 of 3"), "{err}");
-        let err = widen(narrow(&file(&[1.0, 2.0, f32::INFINITY], &[3]), Precision::F16).unwrap()).unwrap_err().to_string();
+        let err = widen(narrow(&file(&[1.0, 2.0, f32::INFINITY], &[3]), Precision::F16, &[]).unwrap()).unwrap_err().to_string();
         assert!(err.contains("tensor `w` holds inf at index 2 of 3"), "{err}");
         let err = widen(file(&[f32::NEG_INFINITY], &[1])).unwrap_err().to_string();
         assert!(err.contains("holds -inf"), "{err}");

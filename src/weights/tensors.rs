@@ -7,7 +7,7 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::precision::{Precision, narrow, widen};
+use super::precision::{Precision, image_networks, narrow, widen};
 use crate::config::ModelConfig;
 use crate::error::ModelError;
 use crate::model::Jmvae;
@@ -22,7 +22,7 @@ pub fn to_safetensors(model: &Jmvae, precision: Precision) -> Result<Vec<u8>, Mo
     let mut store = SafetensorsStore::from_bytes(None).metadata("model", "jmvae");
     model.save_into(&mut store).map_err(|e| ModelError::InvalidWeights(e.to_string()))?;
     let f32_file = store.get_bytes().map_err(|e| ModelError::InvalidWeights(e.to_string()))?;
-    canonical(narrow(&f32_file, precision)?)
+    canonical(narrow(&f32_file, precision, &image_networks(&model.config))?)
 }
 
 /// Load parameters from safetensors bytes into a fresh model of `config` on `device`; every

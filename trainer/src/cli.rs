@@ -226,8 +226,9 @@ pub struct ExportArgs {
     /// Manifest path, e.g. www/models/mnist.json; the weights go beside it.
     #[arg(long)]
     pub out: PathBuf,
-    /// Storage precision of the weights: f32, f16, int8, or mixed (decoders f16, encoders
-    /// int8); computation is always f32.
+    /// Storage precision of the weights: f32, f16, int8, mixed (decoders f16, encoders
+    /// int8), int4, or mixed4 (the image encoder and decoder int8, the rest int4);
+    /// computation is always f32.
     #[arg(long, default_value = "f16")]
     pub precision: Precision,
     /// An evaluation report (from `jmvae eval --out`) to embed as the manifest's metrics.
