@@ -1,9 +1,9 @@
 // The model worker: a module Web Worker (worker-model.js starts it) that runs the models, so that
 // the page's main thread never waits while the CPU backend computes. It answers the messages of
 // model-host.js, `{ id, type, ... }` -> `{ id, ok: true, value }` or `{ id, ok: false, message }`,
-// transferring the Float32Arrays of its answers rather than copying them, and passes the hosts'
-// events on as `{ type: 'event', ... }`. Its first message, `{ type: 'ready' }`, says that it
-// and its imports loaded; a page that does not hear it soon runs the models itself.
+// transferring the Float32Arrays of its answers rather than copying them, and passes the host's
+// events on as `{ event }`. Its first message, `{ type: 'ready' }`, says that it and its
+// imports loaded; a page that does not hear it soon runs the models itself.
 //
 // For tests and the curious: `self.jmvae = { gpuDevices() }`, the GPU devices created here (a
 // test destroys them to play a lost GPU; see gpu-loss.js).
@@ -13,7 +13,7 @@ import { watchedDevices } from './gpu-loss.js';
 import { createHost } from './model-host.js';
 
 rememberPanics(); // a Rust panic's message, not "unreachable", goes back to the page
-const host = createHost({ emit: (event) => self.postMessage({ type: 'event', ...event }) });
+const host = createHost({ emit: (event) => self.postMessage({ event }) });
 self.jmvae = { gpuDevices: watchedDevices };
 
 self.addEventListener('message', async ({ data }) => {

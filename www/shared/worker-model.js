@@ -213,7 +213,7 @@ function workerConnection(worker) {
     pending.clear();
   };
   worker.onmessage = ({ data }) => {
-    if (data.type === 'event') return listeners.get(data.model)?.(data);
+    if (data.event) return listeners.get(data.event.model)?.(data.event);
     const waiting = pending.get(data.id);
     pending.delete(data.id);
     if (data.ok) waiting?.resolve(data.value);
