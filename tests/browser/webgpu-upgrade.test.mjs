@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { MANIFEST, NATIVE_SAMPLES, PKG, createSession, hasWebGpuAdapter, openReadyDemo, skipUnless } from './helpers.mjs';
+import { MANIFEST, NATIVE_SAMPLES, PKG, PKG_CPU, createSession, hasWebGpuAdapter, openReadyDemo, skipUnless } from './helpers.mjs';
 import { compareWithNative, nativeReference } from './reference.mjs';
 
 const session = createSession({ webgpu: true });
 after(() => session.close());
 
-const skip = skipUnless(PKG, MANIFEST, NATIVE_SAMPLES);
+const skip = skipUnless(PKG, PKG_CPU, MANIFEST, NATIVE_SAMPLES);
 const TIMEOUT = 15 * 60_000;
 const SWITCH_MS = 5 * 60_000; // the WebGPU build's download, start and first shaders on SwiftShader
 

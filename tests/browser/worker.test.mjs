@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { FACES_MANIFEST, MANIFEST, NATIVE_SAMPLES, PKG, canvasInk, createSession, hasWebGpuAdapter, looksLikeADigit, openReadyDemo, skipUnless } from './helpers.mjs';
+import { FACES_MANIFEST, MANIFEST, NATIVE_SAMPLES, PKG_CPU, canvasInk, createSession, hasWebGpuAdapter, looksLikeADigit, openReadyDemo, skipUnless } from './helpers.mjs';
 import { compareWithNative, nativeReference } from './reference.mjs';
 
 const session = createSession({ webgpu: true });
 after(() => session.close());
 
-const skip = skipUnless(PKG, MANIFEST, NATIVE_SAMPLES);
+const skip = skipUnless(PKG_CPU, MANIFEST, NATIVE_SAMPLES);
 const TIMEOUT = 10 * 60_000;
 const SOFTWARE = "WebGPU's adapter is a software renderer (SwiftShader), slower here than the CPU backend";
 

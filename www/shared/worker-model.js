@@ -201,15 +201,14 @@ async function loadProblem() {
   return 'a script error in it or one of its imports, or a Content-Security-Policy that forbids workers';
 }
 
-// Requests by id over postMessage, and the hosts' events by model.
+// Requests by id over postMessage, and the host's events by model. An error the worker did not
+// catch fails the calls waiting on it (they may never be answered) but not later ones.
 function workerConnection(worker) {
   const pending = new Map();
   const listeners = new Map();
   let nextId = 1;
-  let broken = null;
-  const breakAll = (why) => {
-    broken = new Error(`the model worker stopped: ${why}`);
-    for (const { reject } of pending.values()) reject(broken);
+  const failWaiting = (why) => {
+    for (const { reject } of pending.values()) reject(new Error(`the model worker failed: ${why}`));
     pending.clear();
   };
   worker.onmessage = ({ data }) => {
@@ -219,11 +218,10 @@ function workerConnection(worker) {
     if (data.ok) waiting?.resolve(data.value);
     else waiting?.reject(new Error(data.message));
   };
-  worker.onerror = (event) => breakAll(event.message || 'an error it did not report');
-  worker.onmessageerror = () => breakAll('an answer could not be read');
+  worker.onerror = (event) => failWaiting(event.message || 'an error it did not report');
+  worker.onmessageerror = () => failWaiting('an answer could not be read');
   return {
     request(message, transfer = []) {
-      if (broken) return Promise.reject(broken);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
