@@ -63,6 +63,9 @@ test('readAdapter reads navigator.gpu (fakes): missing, null, throwing, and GPUA
   assert.deepEqual(await readAdapter(undefined), { present: false });
   assert.deepEqual(await readAdapter({ requestAdapter: async () => null }), { present: true, adapter: false });
   assert.deepEqual(await readAdapter({ requestAdapter: async () => { throw new Error('blocked'); } }), { present: true, adapter: false, error: 'blocked' });
+  const silent = await readAdapter({ requestAdapter: () => new Promise(() => {}) }, { waitMs: 20 });
+  assert.deepEqual(silent, { present: true, adapter: false, error: 'no answer within 0.02 s' }, 'a driver that never answers is not waited for');
+  assert.match(planBackend('auto', silent).reason, /requestAdapter\(\) failed: no answer within/);
   class Info { get vendor() { return 'nvidia'; } get isFallbackAdapter() { return false; } }
   const read = await readAdapter({ requestAdapter: async () => ({ info: new Info() }) });
   assert.deepEqual(read, { present: true, adapter: true, info: { vendor: 'nvidia', architecture: '', device: '', description: '', isFallbackAdapter: false } });

@@ -63,17 +63,24 @@ function whyNoWebGpu({ present, adapter, error }) {
   return null;
 }
 
+// A broken driver can leave requestAdapter() unanswered: the page must not wait forever.
+const ADAPTER_WAIT_MS = 5000;
+
 /**
  * What this context sees of WebGPU, for planBackend: `{ present, adapter, info, error }`, `info`
  * holding the adapter's vendor, architecture, device, description and isFallbackAdapter.
  */
-export async function readAdapter(gpu = globalThis.navigator?.gpu) {
+export async function readAdapter(gpu = globalThis.navigator?.gpu, { waitMs = ADAPTER_WAIT_MS } = {}) {
   if (!gpu) return { present: false };
   let adapter;
+  let timer;
   try {
-    adapter = await gpu.requestAdapter();
+    const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${waitMs / 1000} s`)), waitMs)));
+    adapter = await Promise.race([gpu.requestAdapter(), late]);
   } catch (error) {
     return { present: true, adapter: false, error: error?.message ?? String(error) };
+  } finally {
+    clearTimeout(timer);
   }
   if (!adapter) return { present: true, adapter: false };
   // GPUAdapterInfo's fields are getters on its prototype: copied one by one into a plain object.

@@ -14,7 +14,8 @@
 // CPU build and, on a hardware GPU, createWorkerModel moves the model to WebGPU in the
 // background once it has checked the GPU's outputs against the CPU's; `onChange(model, event)`
 // hears each change of backend (event.type: 'upgrading', 'upgraded', 'upgrade-failed', 'lost',
-// 'recovered'). One worker serves every model of the page; call the models one at a time.
+// 'recovered'). One worker serves every model created for a backend (the page's: all of them);
+// call a model's methods one at a time (the page queues them: queue.js).
 //
 // The files are fetched on the page (fetch-model.js) and the weights' bytes are handed to the
 // worker (transferred, not copied). If the worker cannot start (no Worker, a CSP that forbids
@@ -38,11 +39,14 @@ export const WORKER_START_MS = 5000;
  * `onChange(model, event)` each change of backend. See the file's header.
  */
 export async function createWorkerModel(manifestUrl, { backend = 'auto', onProgress, onChange } = {}) {
-  const runtime = await startRuntime({ backend });
-  const model = await openModel(runtime, manifestUrl, { onProgress, onChange });
+  if (!runtimes.has(backend)) runtimes.set(backend, startRuntime({ backend }));
+  const model = await openModel(await runtimes.get(backend), manifestUrl, { onProgress, onChange });
   model.upgradeToWebGpu(); // only where the plan says so; its outcome reaches onChange
   return model;
 }
+
+// createWorkerModel's runtimes, one per backend asked for, shared by its models.
+const runtimes = new Map();
 
 /**
  * Choose the backend (planBackend), compile the wasm build it starts on, and start the model
@@ -50,8 +54,14 @@ export async function createWorkerModel(manifestUrl, { backend = 'auto', onProgr
  * whyMainThread }`, where `Model` (the page's own instance of the build) reads manifests.
  */
 export async function startRuntime({ backend = 'auto', trustSoftware = false } = {}) {
-  const plan = planBackend(backend, backend === 'cpu' ? {} : await readAdapter(), { trustSoftware });
-  const starting = connectWorker().catch((error) => error);
+  const starting = connectWorker().catch((error) => error); // meanwhile, the adapter is asked
+  let plan;
+  try {
+    plan = planBackend(backend, backend === 'cpu' ? {} : await readAdapter(), { trustSoftware });
+  } catch (error) {
+    starting.then((connection) => connection.close?.());
+    throw error;
+  }
   const module = await compilePackage(plan.first);
   const pkg = await loadPackage(plan.first, { module });
   let connection = await starting;
