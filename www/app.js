@@ -1,6 +1,8 @@
 // The JMVAE browser demo: two demos, digits (MNIST) and faces (CelebA), as tabs of one page.
 // Each loads its model the first time its tab is shown (digits/demo.js, faces/demo.js); the
-// WebAssembly package is loaded once for both, and one queue runs every model call in turn.
+// backend is chosen and its WebAssembly build loaded once for both (shared/backend-choice.js),
+// the models run in one Web Worker (shared/worker-model.js; the page's main thread where none
+// can start), and one queue runs every model call in turn.
 // What both tabs use lives in shared/.
 //
 // Plain ES modules, no framework, no build step. The page is served from the repository root
@@ -10,7 +12,8 @@
 // (label, seed, temperature, attributes...; shared/page-link.js), so that a copied link or a reload
 // draws the same images.
 //
-// For tests and the curious: `window.jmvae = { model, ready, faces: { model, ready }, run, show }`.
+// For tests and the curious: `window.jmvae = { model, ready, faces: { model, ready }, run, show }`;
+// each model is the worker's stand-in, with pkg's Model API and `runsIn` ('worker' | 'main').
 // <body> carries data-panel (the tab shown), data-state="loading|ready|error" (of the demo
 // shown; each tab panel carries its own), and data-first-digit-ms / data-first-face-ms (ms from
 // navigation start to the first digits / faces drawn). The helpers live in modules of their

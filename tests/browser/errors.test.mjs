@@ -29,8 +29,23 @@ function assertNoCrash(error) {
 
 const notFound = (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
 
-test('pkg/jmvae.js missing is said plainly (no wasm build needed)', { skip: skipUnless() }, async () => {
-  const error = await expectError('', (page) => page.route('**/pkg/jmvae.js', notFound));
+// 'auto' here (a software adapter, or none) and ?backend=cpu load the CPU build; ?backend=webgpu
+// the WebGPU one.
+test('pkg/jmvae-cpu.js missing is said plainly (no wasm build needed)', { skip: skipUnless() }, async () => {
+  const error = await expectError('', (page) => page.route('**/pkg/jmvae-cpu.js', notFound));
+  assert.match(error, /pkg\/jmvae-cpu\.js missing/);
+  assert.match(error, /build the WebAssembly package/i, 'with what to do about it');
+});
+
+test('pkg/jmvae.js missing under ?backend=webgpu is said plainly', { skip: skipUnless() }, async (t) => {
+  const { page, context, state, error } = await openDemo(session, '?backend=webgpu', { setup: (page) => page.route('**/pkg/jmvae.js', notFound) });
+  const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+  await context.close();
+  if (!adapter) {
+    t.skip('no WebGPU adapter: ?backend=webgpu fails before it loads any package');
+    return;
+  }
+  assert.equal(state, 'error');
   assert.match(error, /pkg\/jmvae\.js missing/);
   assert.match(error, /build the WebAssembly package/i, 'with what to do about it');
 });
@@ -40,9 +55,21 @@ test('an unknown ?backend= is refused by name', { skip: skipUnless() }, async ()
   assert.match(error, /backend=cuda is not one of auto, webgpu, cpu/);
 });
 
-test('pkg/jmvae_bg.wasm missing', { skip: skipUnless(PKG) }, async () => {
-  const error = await expectError('', (page) => page.route('**/pkg/jmvae_bg.wasm', notFound));
-  assert.match(error, /jmvae_bg\.wasm/);
+test('pkg/jmvae-cpu_bg.wasm missing', { skip: skipUnless(PKG) }, async () => {
+  const error = await expectError('?backend=cpu', (page) => page.route('**/pkg/jmvae-cpu_bg.wasm', notFound));
+  assert.match(error, /jmvae-cpu_bg\.wasm missing \(HTTP 404/);
+});
+
+test('pkg/jmvae_bg.wasm missing under ?backend=webgpu', { skip: skipUnless(PKG) }, async (t) => {
+  const { page, context, state, error } = await openDemo(session, '?backend=webgpu', { setup: (page) => page.route('**/pkg/jmvae_bg.wasm', notFound) });
+  const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+  await context.close();
+  if (!adapter) {
+    t.skip('no WebGPU adapter: ?backend=webgpu fails before it loads any package');
+    return;
+  }
+  assert.equal(state, 'error');
+  assert.match(error, /jmvae_bg\.wasm missing \(HTTP 404/);
 });
 
 test('a missing manifest (?model=./models/does-not-exist.json) names the file and the 404', { skip: skipUnless(PKG) }, async () => {

@@ -1,5 +1,5 @@
-// The faces demo on WebGPU: with the default backend ('auto') and a WebGPU adapter present, the
-// faces tab runs on WebGPU, says so, draws its first grid, and generate({attributes}) for the
+// The faces demo on WebGPU: with ?backend=webgpu (forced: 'auto' prefers the CPU on this
+// machine's software adapter) and a WebGPU adapter present, the faces tab runs on WebGPU, says so, draws its first grid, and generate({attributes}) for the
 // two attribute sets of the native reference (16 samples, seed 7) matches the native trainer
 // element-wise within TOLERANCE (1e-3).
 //
@@ -20,7 +20,7 @@ test(`WebGPU: the faces tab runs on WebGPU and matches the native trainer within
   skip: skipUnless(PKG, FACES_MANIFEST, NATIVE_FACES),
   timeout: 20 * 60_000,
 }, async (t) => {
-  const { page, context, state, error, status } = await openDemo(session, '?panel=faces');
+  const { page, context, state, error, status } = await openDemo(session, '?panel=faces&backend=webgpu');
   try {
     if (!(await hasWebGpuAdapter(page))) {
       t.skip('this browser gives no WebGPU adapter (navigator.gpu.requestAdapter() is null)');
@@ -31,7 +31,7 @@ test(`WebGPU: the faces tab runs on WebGPU and matches the native trainer within
       backend: window.jmvae.faces.model.backend,
       fallbackReason: window.jmvae.faces.model.fallbackReason,
     }));
-    assert.equal(backend, 'webgpu', `'auto' fell back to ${backend}: ${fallbackReason}`);
+    assert.equal(backend, 'webgpu', `?backend=webgpu ran on ${backend}: ${fallbackReason}`);
     assert.match(status, /WebGPU/, 'the status line names the backend');
     const timing = await page.evaluate(() => ({
       firstFace: document.body.dataset.firstFaceMs,

@@ -49,7 +49,7 @@ test('the faces tab loads its model only when first shown, once the digits are u
     assert.deepEqual([state.state, state.panel, state.error], ['ready', 'faces', '']);
     assert.match(state.status, /CPU/, 'the faces status line names the backend');
     assert.ok(requests.some((path) => path.endsWith('/models/celeba.safetensors')), 'the faces weights were fetched');
-    assert.equal(requests.filter((path) => path.endsWith('/jmvae_bg.wasm')).length, 1, 'the wasm package is loaded once');
+    assert.equal(requests.filter((path) => path.endsWith('_bg.wasm')).length, 1, 'the wasm package is loaded once');
     assert.match(await page.innerText('#faces-progress-text'), /^Downloaded \d/);
     assert.match(await page.innerText('#faces-timing'), /Generated in \d+ ms/);
     assert.match(await page.innerText('#faces-notice'), /non-commercial/i, 'the notice is shown under the faces');

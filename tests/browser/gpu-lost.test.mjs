@@ -1,5 +1,7 @@
-// The GPU lost mid-session (GPUDevice.destroy(), here on SwiftShader): the page notices (the
-// device's `lost` promise, watched by www/shared/gpu-loss.js), rebuilds the model on the CPU
+// The GPU lost mid-session (GPUDevice.destroy(), here on SwiftShader, with ?backend=webgpu since
+// 'auto' prefers the CPU on a software adapter): the page notices (the device's `lost` promise,
+// watched by www/shared/gpu-loss.js in whichever context runs the model: its worker, or the
+// page itself where no worker starts), rebuilds the model on the CPU
 // backend from the bytes it already downloaded, runs the request that failed again there, and
 // says so in the status line; no error box, no trapped wasm, and the outputs are still the
 // native trainer's. A call in flight when the device goes is answered, not rejected.
@@ -19,8 +21,10 @@ after(() => session.close());
 const TIMEOUT = 15 * 60_000;
 const LOST = /The GPU was lost; now running on the CPU/;
 
-// Runs before the page's scripts: note every GPU device, so that the test can destroy them
-// (the page wraps requestDevice too, for itself; both wrappers see each device).
+// Runs before the page's scripts: note every GPU device the page itself creates (where the
+// model runs on the main thread), so that the test can destroy them (the page wraps
+// requestDevice too, for itself; both wrappers see each device). The model worker's devices
+// are its own: it lists them in self.jmvae.gpuDevices() (www/shared/model-worker.js).
 function noteDevices() {
   window.testDevices = [];
   const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -29,6 +33,18 @@ function noteDevices() {
     window.testDevices.push(device);
     return device;
   };
+}
+
+/** Destroy every GPU device of the page and of its workers: the GPU is "lost". */
+async function destroyGpuDevices(page) {
+  await page.evaluate(() => {
+    for (const device of window.testDevices) device.destroy();
+  });
+  for (const worker of page.workers()) {
+    await worker.evaluate(() => {
+      for (const device of self.jmvae?.gpuDevices?.() ?? []) device.destroy();
+    });
+  }
 }
 
 /** Open `query` on WebGPU with the devices noted; null (and the test skipped) without an adapter. */
@@ -50,23 +66,22 @@ test('digits: the GPU lost mid-call and mid-session, the page moves to the CPU a
   skip: skipUnless(PKG, MANIFEST, NATIVE_SAMPLES),
   timeout: TIMEOUT,
 }, async (t) => {
-  const opened = await openOnGpu(t, '');
+  const opened = await openOnGpu(t, '?backend=webgpu');
   if (!opened) return;
   const { page, context, logs } = opened;
   try {
     assert.equal(await page.evaluate(() => window.jmvae.model.backend), 'webgpu');
     // A call in flight when the device is destroyed: answered on the CPU, not rejected.
-    const inFlight = await page.evaluate(async () => {
+    await page.evaluate(() => {
       const call = window.jmvae.run(() => window.jmvae.model.generate({ label: 2 }, { samples: 4, seed: 1, readBack: true }));
-      await new Promise((done) => setTimeout(done, 20));
-      for (const device of window.testDevices) device.destroy();
-      try {
-        const out = await call;
-        return { ok: true, values: out.image.length, readBack: out.readBack.label.length };
-      } catch (error) {
-        return { ok: false, message: String(error?.message ?? error) };
-      }
+      window.inFlight = call.then(
+        (out) => ({ ok: true, values: out.image.length, readBack: out.readBack.label.length }),
+        (error) => ({ ok: false, message: String(error?.message ?? error) }),
+      );
     });
+    await new Promise((done) => setTimeout(done, 20));
+    await destroyGpuDevices(page);
+    const inFlight = await page.evaluate(() => window.inFlight);
     assert.deepEqual(inFlight, { ok: true, values: 4 * 784, readBack: 4 * 10 }, 'the call in flight is run again on the CPU');
 
     await page.waitForFunction(() => document.querySelector('#status').dataset.backend === 'cpu'
@@ -96,13 +111,11 @@ test('faces: the GPU lost between calls, the next click runs on the CPU and the 
   skip: skipUnless(PKG, FACES_MANIFEST),
   timeout: TIMEOUT,
 }, async (t) => {
-  const opened = await openOnGpu(t, '?panel=faces');
+  const opened = await openOnGpu(t, '?panel=faces&backend=webgpu');
   if (!opened) return;
   const { page, context, logs } = opened;
   try {
-    await page.evaluate(() => {
-      for (const device of window.testDevices) device.destroy();
-    });
+    await destroyGpuDevices(page);
     await page.click('#face-presets [data-preset="Blond"]');
     await page.waitForFunction(() => document.getElementById('face-grid').dataset.attributes.includes('Blond_Hair'), null, { timeout: 120_000 });
     const state = await pageState(page);

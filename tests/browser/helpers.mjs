@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PKG = join(ROOT, 'pkg', 'jmvae.js');
+// The CPU-only build, which ?backend=cpu and 'auto' on a software or absent GPU load instead.
+export const PKG_CPU = join(ROOT, 'pkg', 'jmvae-cpu.js');
 export const MANIFEST = join(ROOT, 'www', 'models', 'mnist.json');
 export const FACES_MANIFEST = join(ROOT, 'www', 'models', 'celeba.json');
 export const FIXTURES = join(ROOT, 'tests', 'browser', 'fixtures');
@@ -51,6 +53,7 @@ export function skipUnless(...paths) {
   if (!absent) return false;
   const reasons = {
     [PKG]: 'build the wasm package into pkg/ first',
+    [PKG_CPU]: 'build the wasm package (both builds) into pkg/ first',
     [MANIFEST]: 'export the trained weights into www/models/ first',
     [NATIVE_SAMPLES]: 'write it with `jmvae sample --manifest www/models/mnist.json --samples 16 --seed 7 --json ...`',
     [MNIST_TEST]: 'write 100 MNIST test digits there first',

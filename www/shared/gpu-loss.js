@@ -8,11 +8,17 @@
 //
 // wgpu creates the device inside the wasm, so the page cannot see it directly: watchGpuDevices()
 // wraps GPUAdapter.prototype.requestDevice to note each device created and its `lost` promise.
-// It imports nothing, so an embedding page can use it as it is.
+// It imports nothing, so an embedding page can use it as it is; it runs in whichever context
+// builds the models (the model worker, model-host.js, or the page itself).
 
 /** Every GPU device created since watchGpuDevices(): `{ device, lost: Promise, info }`. */
 const devices = [];
 let watching = false;
+
+/** The GPU devices noted so far (for tests, which destroy them to play a lost GPU). */
+export function watchedDevices() {
+  return devices.map((entry) => entry.device);
+}
 
 /** Note each GPU device created from now on (call before the wasm starts WebGPU). Idempotent. */
 export function watchGpuDevices() {

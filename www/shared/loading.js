@@ -1,76 +1,45 @@
-// Loading the WebAssembly package from pkg/, beside www/ (once, for both demos) and a tab's model
-// (fetch-model.js), with errors that say which file failed and how. A model on WebGPU moves to
-// the CPU by itself if the GPU is lost (gpu-loss.js), and the tab's status line says so.
+// Loading, as the page does it: the runtime once for both demos (the backend chosen, its wasm
+// build compiled, the model worker started: worker-model.js), then a tab's model, its download's
+// progress and every later change of backend (the move to WebGPU, a lost GPU) shown in the tab's
+// status line.
 
-import { gpuLostText } from './backend-choice.js';
-import { messageOf } from './error-messages.js';
-import { fetchModelFiles } from './fetch-model.js';
-import { buildModel, watchGpuDevices } from './gpu-loss.js';
+import { describeBackend } from './backend-choice.js';
+import { openModel, startRuntime } from './worker-model.js';
 
-// Relative to this file, not to the page, so the page works from any sub-directory.
-const PACKAGE_URL = new URL('../../pkg/jmvae.js', import.meta.url);
 const SLOW_LOAD_MS = 30_000;
 
-let loadingPackage = null;
+let runtime = null;
 
-/** Import pkg/jmvae.js and instantiate the wasm module beside it, once for the whole page. */
-export function loadPackage() {
-  watchGpuDevices(); // before the wasm creates any GPU device
-  loadingPackage ??= importPackage().then(async (pkg) => {
-    await startWasm(pkg);
-    return pkg;
-  });
-  return loadingPackage;
-}
-
-async function importPackage() {
-  try {
-    return await import(PACKAGE_URL.href);
-  } catch (error) {
-    // The import error says little ("Failed to fetch dynamically imported module"): ask the
-    // server whether the file is there at all, which is by far the most common problem.
-    const status = await httpStatus(PACKAGE_URL);
-    if (status === 404) throw new Error(`pkg/jmvae.js missing (HTTP 404 for ${PACKAGE_URL.pathname})`);
-    throw new Error(`pkg/jmvae.js could not be loaded: ${messageOf(error)}`);
-  }
-}
-
-async function httpStatus(url) {
-  try {
-    return (await fetch(url, { method: 'HEAD', cache: 'no-store' })).status;
-  } catch {
-    return null;
-  }
-}
-
-async function startWasm(pkg) {
-  if (typeof WebAssembly === 'undefined') {
-    throw new Error('this browser does not run WebAssembly, which the demo needs (or it is switched off)');
-  }
-  try {
-    await pkg.default(); // fetches and instantiates pkg/jmvae_bg.wasm beside jmvae.js
-  } catch (error) {
-    throw new Error(`pkg/jmvae_bg.wasm could not be started: ${messageOf(error)}`);
-  }
+/** Choose the backend, load its wasm build and start the model worker, once for the page. */
+export function loadRuntime(options) {
+  runtime ??= startRuntime({ backend: options.backend, trustSoftware: options.gpu === 'trust-software' });
+  return runtime;
 }
 
 /**
- * The manifest at `manifest` (a URL relative to the page) and its weights, on `backend`; the
- * view shows the download's progress, and later, if the GPU is lost, the move to the CPU.
+ * The manifest at `manifest` (a URL relative to the page) and its weights, on the runtime; the
+ * view shows the download's progress, and later each change of backend.
  */
-export async function loadModel(pkg, { manifest, backend }, view) {
+export async function loadModel(started, { manifest }, view, options) {
   const slow = setTimeout(() => {
     view.setStatus(`Still loading after ${SLOW_LOAD_MS / 1000} s… if it stays stuck, try ?backend=cpu.`);
   }, SLOW_LOAD_MS);
   try {
-    const files = await fetchModelFiles(pkg.Model, manifest, { onProgress: view.showProgress });
-    view.showWeightsSource(files.source, files.cacheNote);
-    return await buildModel(pkg.Model, files, {
-      backend,
-      onLost: () => view.showBackend('cpu', 'The GPU was lost; moving to the CPU…'),
-      onRecovered: (model, info) => view.showBackend(model.backend, gpuLostText(info)),
+    return await openModel(started, manifest, {
+      onProgress: view.showProgress,
+      onFiles: (files) => view.showWeightsSource(files.source, files.cacheNote),
+      onChange: (model, { type }) => {
+        if (type === 'lost') view.showBackend('cpu', 'The GPU was lost; moving to the CPU…');
+        else view.showBackend(model.backend, describeBackend(model, options));
+      },
     });
   } finally {
     clearTimeout(slow);
   }
+}
+
+/** What the plan will run on, for the status line while a model loads. */
+export function planText({ plan }) {
+  if (plan.first === 'webgpu') return 'WebGPU';
+  return plan.then === 'webgpu' ? 'the CPU first, then WebGPU' : 'the CPU';
 }

@@ -4,14 +4,14 @@
 // A link describes the tab it opens (?panel=faces, or the digits without it):
 //   digits: ?label=3&seed=7&temperature=0.5
 //   faces:  ?panel=faces&attributes=Smiling,Male&seed=7&temperature=0.5&strength=1
-// and keeps the page's options (?backend=, ?model=, ?faces-model=; options.js reads those).
+// and keeps the page's options (?backend=, ?model=, ?faces-model=, ?gpu=; options.js reads those).
 // Anything else, or a value out of range, is ignored and named, so a mistyped or outdated link
 // still opens the page.
 
 import { PANELS, panelFrom } from './options.js';
 
 /** The page's options, kept in every link as they were (options.js validates them). */
-export const OPTION_PARAMS = ['backend', 'model', 'faces-model'];
+export const OPTION_PARAMS = ['backend', 'model', 'faces-model', 'gpu'];
 
 /** The largest seed the model takes. */
 export const MAX_SEED = 1_000_000;
