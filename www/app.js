@@ -20,9 +20,8 @@
 // own, which Node can import and test.
 
 import { startDigits } from './digits/demo.js';
-import { startFaces } from './faces/demo.js';
 import { $ } from './shared/dom.js';
-import { reportUncaughtErrors } from './shared/error-display.js';
+import { reportUncaughtErrors, showError } from './shared/error-display.js';
 import { rememberPanics } from './shared/error-messages.js';
 import { createViews } from './shared/load-box.js';
 import { PANELS, panelFrom } from './shared/options.js';
@@ -30,13 +29,26 @@ import { createPageLink } from './shared/page-link.js';
 import { createQueue } from './shared/queue.js';
 import { setupTabs } from './shared/tabs.js';
 
+// The faces demo's code is fetched the first time its tab is shown, so that the digits page
+// downloads none of it; a failed download is shown in the tab like any other failure.
+function later(path, name) {
+  return (queue, tab, view) =>
+    import(path).then(
+      (module) => module[name](queue, tab, view),
+      (error) => {
+        showError(view, `Loading ${new URL(path, import.meta.url).pathname} failed`, error, { fatal: true });
+        throw error;
+      },
+    );
+}
+
 function main() {
   rememberPanics();
   const views = createViews(PANELS);
   reportUncaughtErrors(() => views[document.body.dataset.panel] ?? views.digits);
   // window.jmvae.run queues a caller's own model calls behind the page's, so that none overlap.
   const queue = createQueue();
-  const starts = { digits: startDigits, faces: startFaces };
+  const starts = { digits: startDigits, faces: later('./faces/demo.js', 'startFaces') };
   window.jmvae = { model: null, ready: null, faces: { model: null, ready: null }, run: queue.run, show: null };
   const demos = { digits: window.jmvae, faces: window.jmvae.faces };
 

@@ -41,7 +41,7 @@ pub const SCALE_SUFFIX: &str = ".int8_scale";
 /// The suffix of the tensor that holds an int4 matrix's group scales.
 pub const INT4_SCALE_SUFFIX: &str = ".int4_scale";
 /// Rows of an int4 matrix that share one scale per column.
-pub const INT4_GROUP: usize = 32;
+pub const INT4_GROUP: usize = 64;
 
 /// How parameters are stored in a weights file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub enum Precision {
     Int8,
     /// The decoders in f16, the encoders in int8.
     Mixed,
-    /// Half a byte a matrix entry plus one f16 scale per output unit and 32 rows; vectors in f16.
+    /// Half a byte a matrix entry plus one f16 scale per output unit and 64 rows; vectors in f16.
     Int4,
     /// The image modalities' encoders and decoders in int8, every other matrix in int4.
     Mixed4,
@@ -456,8 +456,8 @@ mod tests {
 
     #[test]
     fn int4_keeps_each_group_within_half_a_step() {
-        // 40 rows x 3 columns: two row groups (32 + 8), one large weight in each first group.
-        let (rows, columns) = (40, 3);
+        // Two row groups (INT4_GROUP + 8 rows) of 3 columns, one large weight in the first.
+        let (rows, columns) = (INT4_GROUP + 8, 3);
         let mut w: Vec<f32> = (0..rows * columns).map(|i| ((i * 37 % 11) as f32 - 5.0) / 50.0).collect();
         w[0] = 3.0; // row 0, column 0: coarsens only column 0's first group
         let back = values_of(narrow(&file(&w, &[rows, columns]), Precision::Int4, &[]).unwrap());
@@ -471,7 +471,7 @@ mod tests {
         // An odd number of columns packs into ceil(columns / 2) bytes a row.
         let (narrowed, _) = read_all(&narrow(&file(&w, &[rows, columns]), Precision::Int4, &[]).unwrap()).unwrap();
         let packed = narrowed.iter().find(|t| t.name == "w").unwrap();
-        assert_eq!((packed.dtype, packed.shape.clone()), (Dtype::U8, vec![40, 2]));
+        assert_eq!((packed.dtype, packed.shape.clone()), (Dtype::U8, vec![rows, 2]));
     }
 
     #[test]
