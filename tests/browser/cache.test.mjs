@@ -218,8 +218,8 @@ test('with a profile on disk, a second visit revalidates the wasm and JS (304, n
       await page.close();
     }
     t.diagnostic(`second visit: ${visits[1].length} answers, ${visits[1].filter((answer) => answer.endsWith(' 304')).length} of them 304`);
-    assert.ok(visits[0].includes('/pkg/jmvae_bg.wasm 200') && visits[0].includes(`/www/models/${STATED.file} 200`), visits[0].join(', '));
-    assert.ok(visits[1].includes('/pkg/jmvae_bg.wasm 304'), 'the wasm is revalidated, not downloaded');
+    assert.ok(visits[0].includes('/pkg/jmvae-cpu_bg.wasm 200') && visits[0].includes(`/www/models/${STATED.file} 200`), visits[0].join(', '));
+    assert.ok(visits[1].includes('/pkg/jmvae-cpu_bg.wasm 304'), 'the wasm is revalidated, not downloaded');
     assert.ok(visits[1].includes('/www/app.js 304'));
     assert.deepEqual(visits[1].filter((answer) => !answer.endsWith(' 304')), [], 'nothing downloaded again');
     assert.ok(!visits[1].some((answer) => answer.includes(STATED.file)), 'the weights come from the Cache API, unasked');

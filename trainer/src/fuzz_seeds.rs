@@ -139,6 +139,9 @@ fn model_seeds() -> Vec<Seed> {
         seed("weights", "f16", to_safetensors(&model, Precision::F16).unwrap(), None),
         seed("weights", "int8", to_safetensors(&model, Precision::Int8).unwrap(), None),
         seed("weights", "mixed", to_safetensors(&model, Precision::Mixed).unwrap(), None),
+        seed("weights", "int4", to_safetensors(&model, Precision::Int4).unwrap(), None),
+        seed("weights", "mixed4", to_safetensors(&model, Precision::Mixed4).unwrap(), None),
+        seed("weights", "int4-misfit", safetensors_file(&[("w", "U8", "[2,1]", &[0x79, 0xf8]), ("w.int4_scale", "F16", "[2,2]", &[0; 8])]), Some("does not fit its scales")),
         seed("weights", "other-config", other, Some("do not fit")),
         seed("weights", "long-header", long_header, Some("not a safetensors file")),
         // Crashed `precision::widen` (a division by 0 columns); see the test there.
