@@ -71,7 +71,7 @@ impl Manifest {
 pub struct WeightsFile {
     /// File name, relative to the manifest.
     pub file: String,
-    /// Storage precision of the parameters: `f32`, `f16`, `int8` or `mixed`.
+    /// Storage precision of the parameters: `f32`, `f16`, `int8`, `mixed`, `int4` or `mixed4`.
     pub dtype: Precision,
     /// Size in bytes.
     pub bytes: u64,
