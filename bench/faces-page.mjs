@@ -18,9 +18,7 @@ import { join } from 'node:path';
 
 import { ROOT } from '../tests/browser/helpers.mjs';
 import { PRESETS, presetVector } from '../www/faces/attribute-presets.js';
-import { writeSection } from './page-lib/format.mjs';
-import { report } from './page-lib/report.mjs';
-import { parseArgs, runBench } from './page-lib/run.mjs';
+import { main } from './page-lib/run.mjs';
 
 const MANIFEST = 'www/models/celeba.json';
 const labels = JSON.parse(readFileSync(join(ROOT, MANIFEST), 'utf8')).config.modalities.find((m) => m.name === 'attributes').labels;
@@ -47,9 +45,4 @@ export const FACES = {
   flopsNote: 'the attribute encoder on 1 row; the image decoder (dense layers, then 4×4 stride-2 transposed convolutions, 2·Cin·Cout·16·Hin·Win each) and the attribute decoder on n rows',
 };
 
-const options = parseArgs(process.argv.slice(2), FACES.script);
-const run = await runBench(FACES, options.runs);
-const markdown = report(FACES, run);
-writeSection(options.out, 'faces', markdown);
-console.log(markdown);
-console.log(JSON.stringify(run));
+await main(FACES, 'faces');

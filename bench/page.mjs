@@ -25,9 +25,7 @@
 // faces section of bench/faces-page.mjs; prints it, then the whole record as one JSON line.
 // Compare runs only on the same, idle machine: the load average is in the report.
 
-import { writeSection } from './page-lib/format.mjs';
-import { report } from './page-lib/report.mjs';
-import { parseArgs, runBench } from './page-lib/run.mjs';
+import { main } from './page-lib/run.mjs';
 
 export const DIGITS = {
   name: 'digits',
@@ -51,9 +49,4 @@ export const DIGITS = {
   flopsNote: 'the label encoder on 1 row, the image and label decoders on n rows, 2·rows·in·out per layer',
 };
 
-const options = parseArgs(process.argv.slice(2), DIGITS.script);
-const run = await runBench(DIGITS, options.runs);
-const markdown = report(DIGITS, run);
-writeSection(options.out, 'digits', markdown);
-console.log(markdown);
-console.log(JSON.stringify(run));
+await main(DIGITS, 'digits');

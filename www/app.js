@@ -32,14 +32,16 @@ import { setupTabs } from './shared/tabs.js';
 // The faces demo's code is fetched the first time its tab is shown, so that the digits page
 // downloads none of it; a failed download is shown in the tab like any other failure.
 function later(path, name) {
-  return (queue, tab, view) =>
-    import(path).then(
+  return (queue, tab, view) => {
+    view.setState('loading'); // at once, not after the download, so nobody reads a stale 'ready'
+    return import(path).then(
       (module) => module[name](queue, tab, view),
       (error) => {
         showError(view, `Loading ${new URL(path, import.meta.url).pathname} failed`, error, { fatal: true });
         throw error;
       },
     );
+  };
 }
 
 function main() {

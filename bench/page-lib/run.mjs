@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT, launchBrowser, startServer } from '../../tests/browser/helpers.mjs';
-import { adapterInfo, guard, machine } from './format.mjs';
+import { adapterInfo, guard, machine, writeSection } from './format.mjs';
 import { timeGenerate } from './latency.mjs';
 import { gridLongTasks } from './long-tasks.mjs';
 import { matmulThroughput } from './matmul.mjs';
+import { report } from './report.mjs';
 import { freshContext, visit } from './visit.mjs';
 
 // `latency`: time generate calls and a grid's long tasks; `matmul`: time raw WebGPU there.
@@ -94,4 +95,17 @@ function unmeasured(demo, reason) {
 
 function manifestInfo(manifest) {
   return { name: manifest.name, epochs: manifest.training?.epochs, dtype: manifest.weights?.dtype };
+}
+
+/**
+ * A bench script's whole run for `demo`: read the CLI, measure, write the Markdown as the
+ * `section` of the results file, and print it, then the whole record as one JSON line.
+ */
+export async function main(demo, section) {
+  const options = parseArgs(process.argv.slice(2), demo.script);
+  const run = await runBench(demo, options.runs);
+  const markdown = report(demo, run);
+  writeSection(options.out, section, markdown);
+  console.log(markdown);
+  console.log(JSON.stringify(run));
 }

@@ -37,15 +37,22 @@ test('pkg/jmvae-cpu.js missing is said plainly (no wasm build needed)', { skip: 
   assert.match(error, /build the WebAssembly package/i, 'with what to do about it');
 });
 
-test('pkg/jmvae.js missing under ?backend=webgpu is said plainly', { skip: skipUnless() }, async (t) => {
-  const { page, context, state, error } = await openDemo(session, '?backend=webgpu', { setup: (page) => page.route('**/pkg/jmvae.js', notFound) });
+// Under ?backend=webgpu, `file` answered with a 404: the error, or null where this browser has
+// no WebGPU adapter (the page then fails before it loads any package).
+async function webgpuErrorWithout(file) {
+  const { page, context, state, error } = await openDemo(session, '?backend=webgpu', { setup: (page) => page.route(`**/pkg/${file}`, notFound) });
   const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
   await context.close();
-  if (!adapter) {
-    t.skip('no WebGPU adapter: ?backend=webgpu fails before it loads any package');
-    return;
-  }
+  if (!adapter) return null;
   assert.equal(state, 'error');
+  return error;
+}
+
+const NO_ADAPTER = 'no WebGPU adapter: ?backend=webgpu fails before it loads any package';
+
+test('pkg/jmvae.js missing under ?backend=webgpu is said plainly', { skip: skipUnless() }, async (t) => {
+  const error = await webgpuErrorWithout('jmvae.js');
+  if (error === null) return t.skip(NO_ADAPTER);
   assert.match(error, /pkg\/jmvae\.js missing/);
   assert.match(error, /build the WebAssembly package/i, 'with what to do about it');
 });
@@ -61,14 +68,8 @@ test('pkg/jmvae-cpu_bg.wasm missing', { skip: skipUnless(PKG) }, async () => {
 });
 
 test('pkg/jmvae_bg.wasm missing under ?backend=webgpu', { skip: skipUnless(PKG) }, async (t) => {
-  const { page, context, state, error } = await openDemo(session, '?backend=webgpu', { setup: (page) => page.route('**/pkg/jmvae_bg.wasm', notFound) });
-  const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
-  await context.close();
-  if (!adapter) {
-    t.skip('no WebGPU adapter: ?backend=webgpu fails before it loads any package');
-    return;
-  }
-  assert.equal(state, 'error');
+  const error = await webgpuErrorWithout('jmvae_bg.wasm');
+  if (error === null) return t.skip(NO_ADAPTER);
   assert.match(error, /jmvae_bg\.wasm missing \(HTTP 404/);
 });
 

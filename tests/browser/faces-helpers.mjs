@@ -134,7 +134,8 @@ export async function uploadFace(page, file) {
   });
   await page.setInputFiles('#face-file', file);
   await page.waitForFunction(
-    (read) => document.getElementById('face-read').dataset.read !== read || !document.getElementById('faces-error').hidden,
+    // `?? '0'` as above: before the first read there is no data-read, which is not a new read.
+    (read) => (document.getElementById('face-read').dataset.read ?? '0') !== read || !document.getElementById('faces-error').hidden,
     before.read,
     { timeout: 120_000, polling: 50 },
   );
