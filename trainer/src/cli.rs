@@ -31,6 +31,8 @@ pub enum Command {
     Sample(SampleArgs),
     /// Export a run's checkpoint as safetensors + manifest.
     Export(ExportArgs),
+    /// How log p(x) and the effective sample size of its importance weights change with K.
+    Convergence(ConvergenceArgs),
 }
 
 /// A dataset by name, and where it lives.
@@ -236,4 +238,65 @@ pub struct ExportArgs {
     pub metrics: Option<PathBuf>,
     #[arg(long)]
     pub name: Option<String>,
+}
+
+/// An increasing list of importance-sample counts, e.g. `1,10,100,1000`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KList(pub Vec<usize>);
+
+impl std::str::FromStr for KList {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        crate::metrics::convergence::parse_ks(text).map(KList)
+    }
+}
+
+/// Which importance-sampling proposals `jmvae convergence` runs.
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+pub enum ProposalChoice {
+    /// q(z|x), the image encoder.
+    Image,
+    /// q(z|x,w), the joint encoder.
+    Joint,
+    /// Both, one after the other.
+    Both,
+}
+
+/// The flags of `jmvae convergence`.
+#[derive(Args)]
+pub struct ConvergenceArgs {
+    /// A run directory ...
+    #[arg(long, conflicts_with = "manifest", required_unless_present = "manifest")]
+    pub run: Option<PathBuf>,
+    /// ... or an exported manifest.
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    /// With --run: the `latest` checkpoint or the `best` one by validation.
+    #[arg(long, value_enum, default_value = "latest")]
+    pub checkpoint: Which,
+    #[command(flatten)]
+    pub location: DataArgs,
+    /// The importance-sample counts K, increasing and comma-separated; the largest K's
+    /// samples are drawn once and each smaller K uses their first K.
+    #[arg(long, default_value = "1,10,100,1000,5000")]
+    pub k: KList,
+    /// The proposal: q(z|x) (`image`), q(z|x,w) (`joint`) or `both`.
+    #[arg(long, value_enum, default_value = "both")]
+    pub proposal: ProposalChoice,
+    /// Use the first N examples of the split (at least 1).
+    #[arg(long, default_value_t = 500)]
+    pub limit: usize,
+    /// `test` or `validation`.
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitName,
+    /// MNIST validation size when the run or manifest does not record one.
+    #[arg(long, default_value_t = 10_000)]
+    pub validation: usize,
+    /// Seed of the q(z|x) samples; q(z|x,w) uses seed + 1.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the JSON report (a Markdown table is written beside it).
+    #[arg(long)]
+    pub out: PathBuf,
 }

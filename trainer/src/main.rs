@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::TrainClassifier(args) => commands::train_classifier::run(args),
         Command::Sample(args) => commands::sample::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Convergence(args) => commands::convergence::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

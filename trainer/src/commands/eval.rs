@@ -1,12 +1,10 @@
 //! `jmvae eval`: every metric that applies, on a run's checkpoint or an exported manifest.
 
 use anyhow::{Result, bail};
-use jmvae::Manifest;
 use jmvae::infer::Temperature;
 
-use super::device;
+use super::{device, load_evaluated};
 use crate::atomic::write_atomic;
-use crate::checkpoint::RunDir;
 use crate::cli::EvalArgs;
 use crate::datasets::{self, EvalRequest, Options};
 
@@ -16,20 +14,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
         bail!("-k must be at least 1");
     }
     let device = device();
-    let (dataset, model, recorded, sampling) = match (&args.run, &args.manifest) {
-        (Some(run), _) => {
-            let run = RunDir::new(run);
-            let settings = run.settings()?;
-            (settings.dataset, run.load_model_at(args.checkpoint, &device)?.0, Some(settings.validation), None)
-        }
-        (_, Some(path)) => {
-            let (manifest, model) = Manifest::read(path, &device)?;
-            let recorded = manifest.training["validation"].as_u64().map(|v| v as usize);
-            let tau = manifest.default_temperature();
-            (manifest.dataset, model, recorded, Some(tau))
-        }
-        _ => unreachable!("clap requires one"),
-    };
+    let loaded = load_evaluated(args.run.as_deref(), args.manifest.as_deref(), args.checkpoint, &device)?;
+    let (dataset, model, recorded, sampling) = (loaded.dataset, loaded.model, loaded.validation, loaded.temperature);
     let kind = datasets::by_name(&dataset)?;
     let temperature = args.temperature.or(sampling).unwrap_or(Temperature::ONE);
     let request = EvalRequest {

@@ -1,5 +1,7 @@
 //! MNIST digits: 28x28 binarised images and their labels, the paper's benchmark.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use burn::tensor::Device;
 use jmvae::infer::{Observation, generate, observe};
@@ -99,23 +101,13 @@ impl DatasetKind for MnistDigits {
 
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>> {
         let judge = request.judge.map(|p| Classifier::load(p, device)).transpose()?;
-        let mnist = Mnist::load(&request.data.data)?;
-        let real = match request.split {
-            SplitName::Test => mnist.test,
-            SplitName::Validation => {
-                eprintln!("validation: the last {} training images", request.validation);
-                mnist.train.hold_out(request.validation)?.1
-            }
-        };
-        let real = match request.limit {
-            Some(n) => real.take(n),
-            None => real,
-        };
-        let binarised = real.binarised(match request.split {
-            SplitName::Test => TEST_BINARISATION_SEED,
-            SplitName::Validation => VALIDATION_BINARISATION_SEED,
-        });
+        let real = real_split(&request.data.data, request.split, request.validation, request.limit)?;
+        let binarised = real.binarised(binarisation_seed(request.split));
         Ok(Box::new(evaluate(model, &binarised, &real, judge.as_ref(), &request.options, device)?))
+    }
+
+    fn examples(&self, data: &DataArgs, split: SplitName, validation: usize, limit: usize) -> Result<Box<dyn Examples>> {
+        Ok(Box::new(real_split(&data.data, split, validation, Some(limit))?.binarised(binarisation_seed(split))))
     }
 
     fn train_judge(&self, request: &JudgeRequest, device: &Device) -> Result<String> {
@@ -149,6 +141,31 @@ impl DatasetKind for MnistDigits {
             grid.outputs.push(json!({"label": l, "image": digits, "label_probabilities": probabilities}));
         }
         Ok(grid)
+    }
+}
+
+/// The grey-level images of `split` (validation: the last `validation` training images), the
+/// first `limit` of them.
+fn real_split(dir: &Path, split: SplitName, validation: usize, limit: Option<usize>) -> Result<Split> {
+    let mnist = Mnist::load(dir)?;
+    let real = match split {
+        SplitName::Test => mnist.test,
+        SplitName::Validation => {
+            eprintln!("validation: the last {validation} training images");
+            mnist.train.hold_out(validation)?.1
+        }
+    };
+    Ok(match limit {
+        Some(n) => real.take(n),
+        None => real,
+    })
+}
+
+/// The fixed seed each split is binarised with, so every evaluation sees the same pixels.
+fn binarisation_seed(split: SplitName) -> u64 {
+    match split {
+        SplitName::Test => TEST_BINARISATION_SEED,
+        SplitName::Validation => VALIDATION_BINARISATION_SEED,
     }
 }
 

@@ -40,6 +40,13 @@ pub trait DatasetKind: Sync {
     /// `jmvae eval`: every metric that applies to `model` on the requested split.
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>>;
 
+    /// The first `limit` examples of `split` as the estimators see them (`validation`: MNIST's
+    /// held-out size), for `jmvae convergence`.
+    fn examples(&self, data: &DataArgs, split: SplitName, validation: usize, limit: usize) -> Result<Box<dyn Examples>> {
+        let _ = (data, split, validation, limit);
+        bail!("`jmvae convergence` reads MNIST only; this model was trained on {}", self.name())
+    }
+
     /// `jmvae train-classifier`: train the judge of coherence on real data, save it, and say
     /// how well it does on the test set.
     fn train_judge(&self, request: &JudgeRequest, device: &Device) -> Result<String>;

@@ -3,6 +3,7 @@
 
 pub mod accuracy;
 pub mod coherence;
+pub mod convergence;
 pub mod diversity;
 pub mod likelihoods;
 pub mod read_back;
