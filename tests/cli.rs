@@ -267,3 +267,15 @@ fn bad_input_is_refused_with_a_message_that_names_it() {
     fails(&["sample", "--manifest", s(&manifest), "--label", "1"], "sha256");
     fails(&["sample", "--manifest", s(&dir.path().join("absent.json"))], "absent.json");
 }
+
+#[test]
+fn eval_options_that_do_not_apply_to_the_model_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("mnist");
+    write_mnist(&data, 50);
+    let vae = dir.path().join("vae");
+    ok(&["train", "--data", s(&data), "--out", s(&vae), "--model", "vae", "--epochs", "1", "--batch", "50", "--eval-every", "0"]);
+    let eval = ["eval", "--run", s(&vae), "--data", s(&data), "-k", "2"];
+    fails(&[&eval[..], &["--classifier", "judge.bpk"]].concat(), "--classifier judges label -> image coherence, but this model has no `label` modality");
+    ok(&eval);
+}

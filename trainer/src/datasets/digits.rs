@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use jmvae::infer::{Observation, generate, observe};
 use jmvae::weights::Sampling;
@@ -100,6 +100,10 @@ impl DatasetKind for MnistDigits {
     }
 
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>> {
+        // Refused rather than ignored: a user who asks for coherence should not get a report without it.
+        if request.judge.is_some() && model.config.modality("label").is_err() {
+            bail!("--classifier judges label -> image coherence, but this model has no `label` modality (a VAE of the image alone); leave --classifier out");
+        }
         let judge = request.judge.map(|p| Classifier::load(p, device)).transpose()?;
         let real = real_split(&request.data.data, request.split, request.validation, request.limit)?;
         let binarised = real.binarised(binarisation_seed(request.split));
