@@ -7,7 +7,7 @@
 
 use burn::tensor::Tensor;
 
-use crate::gaussian::{log_prior, repeat_rows};
+use crate::gaussian::{DiagGaussian, log_prior, repeat_rows};
 use crate::likelihood::log_likelihood;
 use crate::model::{Inputs, Jmvae};
 use crate::rng::SeededRng;
@@ -30,7 +30,25 @@ pub fn log_marginal(
     k: usize,
     rng: &mut SeededRng,
 ) -> Vec<Tensor<1>> {
-    let q = model.posterior(proposal).repeat_each(k);
+    let q = model.posterior(proposal);
+    log_weights(model, &q, data, target_sets, k, rng)
+        .into_iter()
+        .map(|log_weight| (logsumexp(log_weight) - (k as f64).ln()).squeeze_dim(1))
+        .collect()
+}
+
+/// The importance log-weights log w_k = Σ_{m∈T} log p(x_m|z_k) + log p(z_k) − log q(z_k), for
+/// `k` draws z_k ~ `q` per example (a row of `q`), for each target set T: `[batch, k]` each.
+/// `log_marginal` is their logsumexp; a report of the estimator's convergence reads them.
+pub fn log_weights(
+    model: &Jmvae,
+    q: &DiagGaussian,
+    data: &[Tensor<2>],
+    target_sets: &[&[usize]],
+    k: usize,
+    rng: &mut SeededRng,
+) -> Vec<Tensor<2>> {
+    let q = q.repeat_each(k);
     let [rows, latent] = q.mean.dims();
     let z = q.sample(rng.noise(rows, latent, &q.mean.device()));
     let log_prior_ratio = log_prior(z.clone()) - q.log_prob(z.clone());
@@ -48,8 +66,7 @@ pub fn log_marginal(
             let log_weight = targets.iter().fold(log_prior_ratio.clone(), |w, &m| {
                 w + log_likelihoods[m].clone().expect("computed for every target")
             });
-            let per_example = log_weight.reshape([rows / k, k]);
-            (logsumexp(per_example) - (k as f64).ln()).squeeze_dim(1)
+            log_weight.reshape([rows / k, k])
         })
         .collect()
 }

@@ -135,30 +135,26 @@ impl Model {
             let temperature = parse_temperature(&get(&options, "temperature"), inner.manifest.default_temperature())?;
             let q = inner.model.posterior(&given);
             let z = latents(&q, samples, seed, temperature);
+            let rows = z.dims()[0];
             let outputs = decode_all(&inner.model, z);
-            let readings = get(&options, "readBack").is_truthy().then(|| read_back(&inner.model, &given, &outputs));
-            // Every output and reading in one tensor, so the device runs one submission and
-            // the page waits for one readback.
-            let names: Vec<&str> = inner.model.config.modalities.iter().map(|m| m.name.as_str()).collect();
-            let mut tensors = outputs;
-            let mut read_names = Vec::new();
-            for (name, values) in names.iter().zip(readings.into_iter().flatten()) {
-                if let Some(values) = values {
-                    tensors.push(values);
-                    read_names.push(*name);
-                }
-            }
-            let rows = tensors.first().map_or(0, |t| t.dims()[0]);
-            let mut parts = read_together(tensors).await?.into_iter();
-            let out = Object::new();
-            for (name, part) in names.iter().zip(parts.by_ref()) {
-                set(&out, name, &part)?;
-            }
-            set(&out, "samples", &JsValue::from(rows as u32))?;
+            let wants_read_back = get(&options, "readBack").is_truthy();
+            // The readings of the given modalities, by name, beside the outputs.
+            let readings: Vec<(&str, Tensor<2>)> = if wants_read_back {
+                let read = read_back(&inner.model, &given, &outputs);
+                inner.model.config.modalities.iter().zip(read).filter_map(|(m, values)| Some((m.name.as_str(), values?))).collect()
+            } else {
+                Vec::new()
+            };
+            // Every output and reading in one tensor: one submission, one readback.
+            let modalities = outputs.len();
+            let (read_names, read_tensors): (Vec<&str>, Vec<Tensor<2>>) = readings.into_iter().unzip();
+            let mut parts = read_together(outputs.into_iter().chain(read_tensors).collect()).await?;
+            let read_parts = parts.split_off(modalities);
+            let out = outputs_object(&inner, parts, rows)?;
             set(&out, "temperature", &JsValue::from(temperature.value()))?;
-            if get(&options, "readBack").is_truthy() {
+            if wants_read_back {
                 let by_name = Object::new();
-                for (name, part) in read_names.iter().zip(parts) {
+                for (name, part) in read_names.into_iter().zip(read_parts) {
                     set(&by_name, name, &part)?;
                 }
                 set(&out, "readBack", &by_name)?;
@@ -204,8 +200,13 @@ impl Model {
 /// Read every modality's outputs back to JS: `{ <name>: Float32Array, samples }`.
 async fn read_all(inner: &Inner, outputs: Vec<Tensor<2>>) -> Result<Object, JsValue> {
     let rows = outputs.first().map_or(0, |t| t.dims()[0]);
+    outputs_object(inner, read_together(outputs).await?, rows)
+}
+
+/// `{ <name>: Float32Array, samples }` from one array per modality, in the config's order.
+fn outputs_object(inner: &Inner, parts: Vec<JsValue>, rows: usize) -> Result<Object, JsValue> {
     let out = Object::new();
-    for (modality, part) in inner.model.config.modalities.iter().zip(read_together(outputs).await?) {
+    for (modality, part) in inner.model.config.modalities.iter().zip(parts) {
         set(&out, &modality.name, &part)?;
     }
     set(&out, "samples", &JsValue::from(rows as u32))?;
@@ -221,8 +222,9 @@ async fn read_together(tensors: Vec<Tensor<2>>) -> Result<Vec<JsValue>, JsValue>
     let data = joined.into_data_async().await.map_err(|e| error(format!("reading from the device failed: {e:?}")))?;
     let values = data.try_to_vec::<f32>().map_err(|e| error(format!("{e:?}")))?;
     let total: usize = widths.iter().sum();
-    let mut parts: Vec<Vec<f32>> = widths.iter().map(|w| Vec::with_capacity(values.len() / total.max(1) * w)).collect();
-    for row in values.chunks_exact(total.max(1)) {
+    let rows = values.len() / total;
+    let mut parts: Vec<Vec<f32>> = widths.iter().map(|w| Vec::with_capacity(rows * w)).collect();
+    for row in values.chunks_exact(total) {
         let mut start = 0;
         for (part, width) in parts.iter_mut().zip(&widths) {
             part.extend_from_slice(&row[start..start + width]);

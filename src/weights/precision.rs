@@ -172,6 +172,14 @@ fn f32_values(data: &[u8]) -> Vec<f32> {
     data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
 
+fn f16_values(data: &[u8]) -> Vec<f32> {
+    data.chunks_exact(2).map(|h| f16::from_le_bytes([h[0], h[1]]).to_f32()).collect()
+}
+
+fn f16_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|&v| f16::from_f32(v).to_le_bytes()).collect()
+}
+
 fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
     values.into_iter().flat_map(f32::to_le_bytes).collect()
 }
@@ -217,10 +225,6 @@ pub fn narrow(f32_file: &[u8], precision: Precision, image_networks: &[String]) 
         }
     }
     write_all(&out, metadata)
-}
-
-fn f16_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|&v| f16::from_f32(v).to_le_bytes()).collect()
 }
 
 /// Symmetric int4 quantisation of a row-major `rows x columns` matrix, one scale per column
@@ -329,7 +333,7 @@ pub fn widen(bytes: Vec<u8>) -> Result<Vec<u8>, ModelError> {
         }
         let values: Vec<f32> = match t.dtype {
             Dtype::F32 => f32_values(&t.data),
-            Dtype::F16 => t.data.chunks_exact(2).map(|h| f16::from_le_bytes([h[0], h[1]]).to_f32()).collect(),
+            Dtype::F16 => f16_values(&t.data),
             Dtype::I8 => {
                 let scale = scale_of(&t.name).ok_or_else(|| {
                     ModelError::InvalidWeights(format!("int8 tensor `{}` has no `{}{SCALE_SUFFIX}`", t.name, t.name))
@@ -380,7 +384,7 @@ fn widen_int4(t: &Owned, scale: &Owned) -> Result<(Vec<usize>, Vec<f32>), ModelE
             rows.div_ceil(INT4_GROUP)
         )));
     }
-    let scales: Vec<f32> = scale.data.chunks_exact(2).map(|h| f16::from_le_bytes([h[0], h[1]]).to_f32()).collect();
+    let scales = f16_values(&scale.data);
     if let Some(at) = scales.iter().position(|s| !s.is_finite() || *s < 0.0) {
         return Err(ModelError::InvalidWeights(format!(
             "`{scale_name}` holds {} at {at}; int4 scales must be finite and non-negative",

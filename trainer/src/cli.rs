@@ -120,15 +120,26 @@ pub struct TrainArgs {
     pub refit: Option<String>,
 }
 
-/// The flags of `jmvae eval`.
+/// The model a command evaluates: a run's checkpoint or an exported manifest (`jmvae eval`,
+/// `jmvae convergence`).
 #[derive(Args)]
-pub struct EvalArgs {
-    /// A run directory (uses its latest checkpoint) ...
+pub struct ModelSource {
+    /// A run directory (its latest checkpoint, or --checkpoint best) ...
     #[arg(long, conflicts_with = "manifest", required_unless_present = "manifest")]
     pub run: Option<PathBuf>,
     /// ... or an exported manifest.
     #[arg(long)]
     pub manifest: Option<PathBuf>,
+    /// With --run: the `latest` checkpoint or the `best` one by validation.
+    #[arg(long, value_enum, default_value = "latest")]
+    pub checkpoint: Which,
+}
+
+/// The flags of `jmvae eval`.
+#[derive(Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub model: ModelSource,
     #[command(flatten)]
     pub location: DataArgs,
     /// Importance samples per test example (1000 for reported numbers).
@@ -155,9 +166,6 @@ pub struct EvalArgs {
     /// MNIST validation size when the run or manifest does not record one.
     #[arg(long, default_value_t = 10_000)]
     pub validation: usize,
-    /// With --run: the `latest` checkpoint or the `best` one by validation.
-    #[arg(long, value_enum, default_value = "latest")]
-    pub checkpoint: Which,
     /// The temperature of the headline coherence (default: the manifest's, else 1); the
     /// curve over 0, 0.25, 0.5, 0.75 and 1 is always reported beside it.
     #[arg(long, allow_negative_numbers = true)]
@@ -266,15 +274,8 @@ pub enum ProposalChoice {
 /// The flags of `jmvae convergence`.
 #[derive(Args)]
 pub struct ConvergenceArgs {
-    /// A run directory ...
-    #[arg(long, conflicts_with = "manifest", required_unless_present = "manifest")]
-    pub run: Option<PathBuf>,
-    /// ... or an exported manifest.
-    #[arg(long)]
-    pub manifest: Option<PathBuf>,
-    /// With --run: the `latest` checkpoint or the `best` one by validation.
-    #[arg(long, value_enum, default_value = "latest")]
-    pub checkpoint: Which,
+    #[command(flatten)]
+    pub model: ModelSource,
     #[command(flatten)]
     pub location: DataArgs,
     /// The importance-sample counts K, increasing and comma-separated; the largest K's

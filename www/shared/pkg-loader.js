@@ -76,7 +76,9 @@ async function importPackage(name) {
   }
 }
 
-async function httpStatus(url) {
+/** The HTTP status a HEAD request for `url` gets (null when the server does not answer): why an
+ * import or a worker failed to load says little, and a 404 is by far the most common cause. */
+export async function httpStatus(url) {
   try {
     return (await fetch(url, { method: 'HEAD', cache: 'no-store' })).status;
   } catch {

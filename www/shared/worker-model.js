@@ -26,7 +26,7 @@ import { planBackend, readAdapter } from './backend-choice.js';
 import { messageOf } from './error-messages.js';
 import { fetchModelFiles } from './fetch-model.js';
 import { createHost } from './model-host.js';
-import { compilePackage, loadPackage } from './pkg-loader.js';
+import { compilePackage, httpStatus, loadPackage } from './pkg-loader.js';
 
 const WORKER_URL = new URL('./model-worker.js', import.meta.url);
 
@@ -183,7 +183,7 @@ export function connectWorker({ timeoutMs = WORKER_START_MS } = {}) {
       reject(new Error(`new Worker(shared/model-worker.js) threw: ${messageOf(error)}`));
       return;
     }
-    const fail = async (why) => {
+    const fail = (why) => {
       clearTimeout(timer);
       worker.terminate();
       reject(new Error(why));
@@ -204,12 +204,8 @@ export function connectWorker({ timeoutMs = WORKER_START_MS } = {}) {
 // Why a module worker fired `error` without a message: the file missing, else most likely a
 // script error in it or a Content-Security-Policy that forbids workers.
 async function loadProblem() {
-  try {
-    const response = await fetch(WORKER_URL, { method: 'HEAD', cache: 'no-store' });
-    if (!response.ok) return `HTTP ${response.status} for ${WORKER_URL.pathname}`;
-  } catch {
-    // unreachable server: say what can be said
-  }
+  const status = await httpStatus(WORKER_URL);
+  if (status !== null && !(status >= 200 && status < 300)) return `HTTP ${status} for ${WORKER_URL.pathname}`;
   return 'a script error in it or one of its imports, or a Content-Security-Policy that forbids workers';
 }
 

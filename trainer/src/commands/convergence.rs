@@ -65,7 +65,7 @@ pub fn run(args: ConvergenceArgs) -> Result<()> {
         bail!("--limit 0 leaves no example to estimate on; give at least 1");
     }
     let device = device();
-    let loaded = load_evaluated(args.run.as_deref(), args.manifest.as_deref(), args.checkpoint, &device)?;
+    let loaded = load_evaluated(&args.model, &device)?;
     let proposals = proposals(&loaded.model, args.proposal)?;
     let validation = loaded.validation.filter(|&n| n > 0).unwrap_or(args.validation);
     let split = datasets::by_name(&loaded.dataset)?.examples(&args.location, args.split, validation, args.limit)?;

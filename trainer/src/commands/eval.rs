@@ -14,7 +14,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
         bail!("-k must be at least 1");
     }
     let device = device();
-    let loaded = load_evaluated(args.run.as_deref(), args.manifest.as_deref(), args.checkpoint, &device)?;
+    let loaded = load_evaluated(&args.model, &device)?;
     let (dataset, model, recorded, sampling) = (loaded.dataset, loaded.model, loaded.validation, loaded.temperature);
     let kind = datasets::by_name(&dataset)?;
     let temperature = args.temperature.or(sampling).unwrap_or(Temperature::ONE);

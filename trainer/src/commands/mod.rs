@@ -7,14 +7,13 @@ pub mod sample;
 pub mod train;
 pub mod train_classifier;
 
-use std::path::Path;
-
 use anyhow::{Result, bail};
 use burn::tensor::Device;
 use jmvae::infer::Temperature;
 use jmvae::{Jmvae, Manifest};
 
-use crate::checkpoint::{RunDir, Which};
+use crate::checkpoint::RunDir;
+use crate::cli::ModelSource;
 
 /// The CPU device the trainer computes on.
 pub fn device() -> Device {
@@ -35,13 +34,13 @@ pub(crate) struct Evaluated {
     pub name: String,
 }
 
-/// The model of checkpoint `which` of the run `run`, or of the exported `manifest`.
-pub(crate) fn load_evaluated(run: Option<&Path>, manifest: Option<&Path>, which: Which, device: &Device) -> Result<Evaluated> {
-    match (run, manifest) {
+/// The model of `source`: a checkpoint of a run, or an exported manifest.
+pub(crate) fn load_evaluated(source: &ModelSource, device: &Device) -> Result<Evaluated> {
+    match (&source.run, &source.manifest) {
         (Some(run), _) => {
             let dir = RunDir::new(run);
             let settings = dir.settings()?;
-            let model = dir.load_model_at(which, device)?.0;
+            let model = dir.load_model_at(source.checkpoint, device)?.0;
             let name = run.display().to_string();
             Ok(Evaluated { dataset: settings.dataset, model, validation: Some(settings.validation), temperature: None, name })
         }

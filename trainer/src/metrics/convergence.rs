@@ -11,18 +11,15 @@
 //! (nested), so that the curve over K shows the estimator's bias, not fresh noise at each K.
 
 use anyhow::{Result, bail};
-use burn::tensor::{Device, Tensor};
-use jmvae::gaussian::{DiagGaussian, log_prior, repeat_rows};
-use jmvae::likelihood::log_likelihood;
+use burn::tensor::Device;
+use jmvae::estimate::log_weights;
 use jmvae::{Jmvae, SeededRng};
 use serde::Serialize;
 
-use super::progress;
+use super::{ROWS_PER_CALL, progress};
 use crate::batch::chunks;
 use crate::examples::Examples;
 
-/// Rows (examples x samples) pushed through the decoder at once, to bound memory.
-pub const ROWS_PER_CALL: usize = 20_000;
 /// Samples of one example drawn at once: K = 5000 is taken 1000 at a time.
 pub const SAMPLES_PER_CHUNK: usize = 1000;
 
@@ -201,18 +198,6 @@ pub fn summarise(ks: &[usize], per_example: &[Vec<AtK>]) -> Vec<Point> {
         .collect()
 }
 
-/// log w = log p(x_m|z) + log p(z) - log q(z|·) of `samples` draws per row of `x`, z ~ `q`
-/// (one row per example): `[rows, samples]` on the host, example by example.
-pub fn log_weights(model: &Jmvae, m: usize, q: &DiagGaussian, x: Tensor<2>, samples: usize, rng: &mut SeededRng) -> Result<Vec<f32>> {
-    let q = q.repeat_each(samples);
-    let [rows, latent] = q.mean.dims();
-    // The same draws, in the same order, as `jmvae::estimate::log_marginal` (tested below).
-    let z = q.sample(rng.noise(rows, latent, &q.mean.device()));
-    let log_prior_ratio = log_prior(z.clone()) - q.log_prob(z.clone());
-    let log_px_given_z = log_likelihood(&model.config.modalities[m], model.decode_logits(m, z), repeat_rows(x, samples));
-    Ok((log_prior_ratio + log_px_given_z).into_data().try_to_vec::<f32>()?)
-}
-
 /// How the samples of a nested estimate are drawn.
 #[derive(Clone, Copy, Debug)]
 pub struct Draws<'a> {
@@ -243,12 +228,13 @@ pub fn nested_estimates(
     let bar = progress(split.len(), &format!("q(z|{})", proposal.join(",")));
     for indices in chunks(split.len(), (ROWS_PER_CALL / chunk).max(1)) {
         let batch = split.inputs(&indices, device);
-        let x = batch.get(target)?;
+        let data = batch.for_model(&model.config)?;
         let q = model.posterior(&batch.given(&model.config, proposal)?);
         let mut nested = vec![Nested::new(ks); indices.len()];
         for start in (0..largest).step_by(chunk) {
             let samples = chunk.min(largest - start);
-            let w = log_weights(model, m, &q, x.clone(), samples, &mut rng)?;
+            let w = log_weights(model, &q, &data, &[&[m]], samples, &mut rng).remove(0);
+            let w = w.into_data().try_to_vec::<f32>()?;
             for (example, row) in nested.iter_mut().zip(w.chunks(samples)) {
                 row.iter().for_each(|&v| example.push(v as f64));
             }
@@ -263,7 +249,7 @@ pub fn nested_estimates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::TensorData;
+    use burn::tensor::{Tensor, TensorData};
     use jmvae::ModelConfig;
     use jmvae::estimate::log_marginal;
 

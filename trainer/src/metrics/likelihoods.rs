@@ -7,12 +7,9 @@ use jmvae::estimate::{log_marginal, log_marginal_from_prior};
 use jmvae::objective::unimodal_elbo;
 use jmvae::{Jmvae, Objective, SeededRng, Terms};
 
-use super::progress;
+use super::{ROWS_PER_CALL, progress};
 use crate::batch::chunks;
 use crate::examples::Examples;
-
-/// Rows pushed through a decoder at once (examples x samples), to bound memory.
-const ROWS_PER_CALL: usize = 20_000;
 
 /// The positions of the modalities called `names` in the model's config.
 fn positions(model: &Jmvae, names: &[&str]) -> Result<Vec<usize>> {

@@ -12,6 +12,9 @@ pub mod widths;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// Rows pushed through a decoder at once (examples x samples), to bound memory.
+pub const ROWS_PER_CALL: usize = 20_000;
+
 /// The mean of `values` (0 for none).
 pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
