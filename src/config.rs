@@ -160,6 +160,10 @@ pub struct ModelConfig {
     /// Whether to build q(z|m) for each modality (JMVAE-kl); without them, missing
     /// modalities are fed to the joint encoder as zeros (JMVAE-zero).
     pub unimodal_encoders: bool,
+    /// Modalities that every decoder reads beside z instead of generating them: the paper's
+    /// CVAE baseline p(x|z,w) with q(z|x,w) and the prior N(0, I). Empty for JMVAE.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
 }
 
 impl ModelConfig {
@@ -192,6 +196,7 @@ impl ModelConfig {
             joint: NetworkConfig::mlp(&[512]),
             latent: 64,
             unimodal_encoders: true,
+            conditions: Vec::new(),
         }
     }
 
@@ -201,6 +206,12 @@ impl ModelConfig {
         config.modalities.truncate(1);
         config.unimodal_encoders = false;
         config
+    }
+
+    /// The paper's CVAE baseline on MNIST: the same image networks, the label given to the
+    /// encoder q(z|x,w) and to the decoder p(x|z,w), and no p(w|z).
+    pub fn mnist_cvae() -> Self {
+        Self { unimodal_encoders: false, conditions: vec!["label".into()], ..Self::mnist() }
     }
 
     /// The faces model: a 64x64 colour image and the given binary attributes (CelebA's 40),
@@ -228,7 +239,7 @@ impl ModelConfig {
             decoder: NetworkConfig::mlp(&[256, 256]),
             sigma: default_sigma(),
         };
-        Self { modalities: vec![image, attributes], joint: NetworkConfig::mlp(&[256]), latent: 64, unimodal_encoders: true }
+        Self { modalities: vec![image, attributes], joint: NetworkConfig::mlp(&[256]), latent: 64, unimodal_encoders: true, conditions: Vec::new() }
     }
 
     /// The position of the modality called `name`.
@@ -239,6 +250,43 @@ impl ModelConfig {
                 known: self.modalities.iter().map(|m| m.name.clone()).collect(),
             }
         })
+    }
+
+    /// Whether modality `m` is a condition (given to the decoders, never generated).
+    pub fn is_condition(&self, m: usize) -> bool {
+        self.conditions.contains(&self.modalities[m].name)
+    }
+
+    /// The positions of the modalities the model generates: all of them but the conditions.
+    pub fn generated(&self) -> Vec<usize> {
+        (0..self.modalities.len()).filter(|&m| !self.is_condition(m)).collect()
+    }
+
+    /// The width of what every decoder reads: z and the conditions' values.
+    pub fn decoder_input_size(&self) -> usize {
+        let conditions: usize = (0..self.modalities.len()).filter(|&m| self.is_condition(m)).map(|m| self.modalities[m].size()).sum();
+        self.latent + conditions
+    }
+
+    /// Whether a model of this config can encode the modalities flagged in `given` (config
+    /// order): a CVAE needs every condition as soon as it is given anything it generates.
+    pub fn check_given(&self, given: impl IntoIterator<Item = bool>) -> Result<(), ModelError> {
+        let given: Vec<bool> = given.into_iter().collect();
+        let generated_given = self.generated().into_iter().filter(|&m| given[m]).map(|m| self.modalities[m].name.clone());
+        let generated_given: Vec<String> = generated_given.collect();
+        let missing: Vec<&str> = self.conditions.iter().filter(|c| !given[self.index_of(c).expect("validated")]).map(String::as_str).collect();
+        if generated_given.is_empty() || missing.is_empty() {
+            return Ok(());
+        }
+        Err(ModelError::InvalidInput(format!(
+            "this is a CVAE: it generates `{}` from `{}` and has no p({}|z), so it cannot infer `{}` from `{}`; give `{}` too",
+            generated_given.join("`, `"),
+            self.conditions.join("`, `"),
+            missing.join(", "),
+            missing.join("`, `"),
+            generated_given.join("`, `"),
+            missing.join("`, `"),
+        )))
     }
 
     /// The modality called `name`.
@@ -290,6 +338,25 @@ impl ModelConfig {
             if !(m.sigma > 0.0) {
                 return bad(format!("modality `{}` needs sigma > 0", m.name));
             }
+        }
+        self.validate_conditions()
+    }
+
+    /// A CVAE's conditions: known, distinct, not every modality, and no unimodal encoders
+    /// (its only encoder is q(z|all)).
+    fn validate_conditions(&self) -> Result<(), ModelError> {
+        let bad = |why: String| Err(ModelError::InvalidConfig(why));
+        for (i, name) in self.conditions.iter().enumerate() {
+            self.index_of(name)?;
+            if self.conditions[..i].contains(name) {
+                return bad(format!("condition `{name}` is listed twice"));
+            }
+        }
+        if !self.conditions.is_empty() && self.generated().is_empty() {
+            return bad("every modality is a condition: a CVAE must generate at least one".into());
+        }
+        if !self.conditions.is_empty() && self.unimodal_encoders {
+            return bad("a CVAE (a model with conditions) has no unimodal encoders: set unimodal_encoders to false".into());
         }
         Ok(())
     }
@@ -345,6 +412,27 @@ mod tests {
     fn unknown_modality_is_named_in_the_error() {
         let err = ModelConfig::mnist().index_of("audio").unwrap_err().to_string();
         assert!(err.contains("audio") && err.contains("image") && err.contains("label"), "{err}");
+    }
+
+    #[test]
+    fn cvae_config_is_valid_and_its_conditions_are_checked() {
+        let config = ModelConfig::mnist_cvae();
+        config.validate().unwrap();
+        assert_eq!(config.generated(), vec![0]);
+        assert_eq!(config.decoder_input_size(), 64 + 10);
+        let back: ModelConfig = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+        assert_eq!(back, config);
+        // A JMVAE's JSON has no `conditions`, so manifests written before CVAEs are unchanged.
+        assert!(!serde_json::to_string(&ModelConfig::mnist()).unwrap().contains("conditions"));
+        let refused = |edit: fn(&mut ModelConfig)| {
+            let mut config = ModelConfig::mnist_cvae();
+            edit(&mut config);
+            config.validate().unwrap_err().to_string()
+        };
+        assert!(refused(|c| c.conditions = vec!["audio".into()]).contains("audio"));
+        assert!(refused(|c| c.conditions.push("label".into())).contains("twice"));
+        assert!(refused(|c| c.conditions.push("image".into())).contains("at least one"));
+        assert!(refused(|c| c.unimodal_encoders = true).contains("no unimodal encoders"));
     }
 
     #[test]

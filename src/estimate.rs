@@ -40,6 +40,8 @@ pub fn log_marginal(
 /// The importance log-weights log w_k = Σ_{m∈T} log p(x_m|z_k) + log p(z_k) − log q(z_k), for
 /// `k` draws z_k ~ `q` per example (a row of `q`), for each target set T: `[batch, k]` each.
 /// `log_marginal` is their logsumexp; a report of the estimator's convergence reads them.
+/// For a CVAE (its conditions fixed to their values in `data`) the targets are conditional:
+/// its log p(x|w) is the set of its generated modalities, proposed from q(z|x,w).
 pub fn log_weights(
     model: &Jmvae,
     q: &DiagGaussian,
@@ -52,11 +54,13 @@ pub fn log_weights(
     let [rows, latent] = q.mean.dims();
     let z = q.sample(rng.noise(rows, latent, &q.mean.device()));
     let log_prior_ratio = log_prior(z.clone()) - q.log_prob(z.clone());
+    // A CVAE's decoders read its conditions beside z, so its targets give log p(x|w).
+    let code = model.decoder_input(z, &data.iter().cloned().map(Some).collect());
     let log_likelihoods: Vec<Option<Tensor<2>>> = (0..data.len())
         .map(|m| {
             target_sets.iter().any(|t| t.contains(&m)).then(|| {
                 let x = repeat_rows(data[m].clone(), k);
-                log_likelihood(&model.config.modalities[m], model.decode_logits(m, z.clone()), x)
+                log_likelihood(&model.config.modalities[m], model.decode_logits(m, code.clone()), x)
             })
         })
         .collect();

@@ -29,12 +29,18 @@ pub fn observe(
     if given.is_empty() {
         return Err(ModelError::InvalidInput("give at least one modality".into()));
     }
+    let mut present = vec![false; config.modalities.len()];
+    for (name, _) in given {
+        let m = config.index_of(name)?;
+        if present[m] {
+            return Err(ModelError::InvalidInput(format!("modality `{name}` given twice")));
+        }
+        present[m] = true;
+    }
+    config.check_given(present)?;
     let mut inputs: Inputs = vec![None; config.modalities.len()];
     for (name, observation) in given {
         let m = config.index_of(name)?;
-        if inputs[m].is_some() {
-            return Err(ModelError::InvalidInput(format!("modality `{name}` given twice")));
-        }
         let modality = &config.modalities[m];
         let values = match observation {
             Observation::Class(class) => {
@@ -151,28 +157,39 @@ pub fn latents(q: &DiagGaussian, samples: usize, seed: u64, temperature: Tempera
     q.sample(eps.mul_scalar(temperature.value()))
 }
 
-/// Every modality's distribution parameters (in [0, 1]) for each latent row.
-pub fn decode_all(model: &Jmvae, z: Tensor<2>) -> Vec<Tensor<2>> {
+/// Every modality's distribution parameters (in [0, 1]) for each latent row. A CVAE decodes
+/// z beside its conditions, taken from `given`, and returns each condition as it was given
+/// (repeated to z's rows): it is an input of the model, not an output.
+pub fn decode_all(model: &Jmvae, z: Tensor<2>, given: &Inputs) -> Vec<Tensor<2>> {
+    let [rows, _] = z.dims();
+    let code = model.decoder_input(z, given);
     model
         .config
         .modalities
         .iter()
         .enumerate()
-        .map(|(m, modality)| mean(modality, model.decode_logits(m, z.clone())))
+        .map(|(m, modality)| match &given[m] {
+            Some(c) if model.config.is_condition(m) => crate::gaussian::repeat_rows(c.clone(), rows / c.dims()[0]),
+            _ => mean(modality, model.decode_logits(m, code.clone())),
+        })
         .collect()
 }
 
 /// Encode `given` with the matching encoder, draw latents at `temperature`, decode every modality.
 pub fn generate(model: &Jmvae, given: &Inputs, samples: usize, seed: u64, temperature: Temperature) -> Vec<Tensor<2>> {
-    decode_all(model, latents(&model.posterior(given), samples, seed, temperature))
+    decode_all(model, latents(&model.posterior(given), samples, seed, temperature), given)
 }
 
 /// The model's own reading of what it generated: encode the generated modalities that were not
 /// given (z = mean of q(z|generated)) and decode the given ones again. A digit generated from
 /// label 3 is "read back as 3" when the returned label probabilities peak at 3. Returns one
 /// entry per modality: `Some` for the given ones, `None` for the rest (or for all, when every
-/// modality was given and nothing was generated).
+/// modality was given and nothing was generated, and for a CVAE, which has no p(w|z) to read
+/// its conditions back with).
 pub fn read_back(model: &Jmvae, given: &Inputs, generated: &[Tensor<2>]) -> Vec<Option<Tensor<2>>> {
+    if !model.config.conditions.is_empty() {
+        return vec![None; given.len()];
+    }
     let from: Inputs = given
         .iter()
         .zip(generated)
@@ -218,6 +235,27 @@ mod tests {
         assert_eq!(values(a[0].clone()), values(b[0].clone()));
         assert_ne!(values(a[0].clone()), values(c[0].clone()));
         assert!(values(a[0].clone()).iter().all(|p| (0.0..=1.0).contains(p)));
+    }
+
+    #[test]
+    fn a_cvae_draws_images_from_a_label_and_refuses_an_image_alone() {
+        let device = Device::default();
+        device.seed(1);
+        let model = Jmvae::new(&ModelConfig::mnist_cvae(), &device).unwrap();
+        let given = observe(&model.config, &[("label".into(), Observation::Class(5))], &device).unwrap();
+        let out = generate(&model, &given, 3, 7, Temperature::ONE);
+        assert_eq!(out[0].dims(), [3, 784]);
+        // The label is given, not generated: it comes back as it went in, on every row.
+        let label = values(out[1].clone());
+        assert_eq!(label.iter().enumerate().filter(|(i, v)| **v == 1.0 && i % 10 == 5).count(), 3);
+        assert_eq!(label.iter().sum::<f32>(), 3.0);
+        // Another label, same seed: the same z from the prior, a different image.
+        let other = observe(&model.config, &[("label".into(), Observation::Class(6))], &device).unwrap();
+        assert_ne!(values(out[0].clone()), values(generate(&model, &other, 3, 7, Temperature::ONE)[0].clone()));
+        assert!(read_back(&model, &given, &out).iter().all(Option::is_none));
+        let image = [("image".to_string(), Observation::Values(vec![0.0; 784]))];
+        let err = observe(&model.config, &image, &device).unwrap_err().to_string();
+        assert!(err.contains("this is a CVAE") && err.contains("give `label` too"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,6 @@
 //! JMVAE: a joint encoder q(z|all), one encoder q(z|m) per modality, one decoder p(m|z) each.
+//! The same networks make the paper's CVAE baseline when the config names conditions: then
+//! only q(z|all) encodes, and each decoder p(m|z,c) reads z beside the conditions c.
 
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
@@ -44,7 +46,7 @@ pub struct Jmvae {
     pub joint_encoder: JointEncoder,
     /// q(z|m), one per modality in config order; empty for JMVAE-zero and the VAE.
     pub unimodal_encoders: Vec<UnimodalEncoder>,
-    /// p(m|z), one per modality in config order.
+    /// p(m|z), one per generated modality (all but a CVAE's conditions) in config order.
     pub decoders: Vec<Decoder>,
     /// The description the networks were built from.
     #[module(skip)]
@@ -79,14 +81,15 @@ impl UnimodalEncoder {
 }
 
 impl Decoder {
-    fn new(modality: &ModalityConfig, latent: usize, device: &Device) -> Self {
-        let trunk = Mlp::new(&[latent], &NetworkConfig::mlp(modality.decoder.hidden()), device);
+    /// A decoder reading `input` values per row: z, and a CVAE's conditions after it.
+    fn new(modality: &ModalityConfig, input: usize, device: &Device) -> Self {
+        let trunk = Mlp::new(&[input], &NetworkConfig::mlp(modality.decoder.hidden()), device);
         let upsampler: Vec<Upsampler> = match &modality.decoder {
             NetworkConfig::Deconv { channels, .. } => vec![Upsampler::new(channels, &modality.shape, device)],
             _ => Vec::new(),
         };
         let projected = upsampler.first().map_or(modality.size(), Upsampler::seed_size);
-        let logits = LinearConfig::new(modality.decoder.output_size(&[latent]), projected).init(device);
+        let logits = LinearConfig::new(modality.decoder.output_size(&[input]), projected).init(device);
         Self { trunk, logits, upsampler }
     }
 
@@ -125,7 +128,7 @@ impl Jmvae {
         Ok(Self {
             joint_encoder: JointEncoder::new(config, device),
             unimodal_encoders,
-            decoders: config.modalities.iter().map(|m| Decoder::new(m, config.latent, device)).collect(),
+            decoders: config.generated().into_iter().map(|m| Decoder::new(&config.modalities[m], config.decoder_input_size(), device)).collect(),
             config: config.clone(),
         })
     }
@@ -148,16 +151,48 @@ impl Jmvae {
         self.unimodal_encoders[m].forward(x)
     }
 
-    /// The logits of p(x_m|z) for modality `m`: `[batch, size_m]`.
-    pub fn decode_logits(&self, m: usize, z: Tensor<2>) -> Tensor<2> {
-        self.decoders[m].forward(z)
+    /// The logits of p(x_m|z) for modality `m`: `[batch, size_m]`. `code` is z itself, or for
+    /// a CVAE z beside its conditions ([`Jmvae::decoder_input`]).
+    pub fn decode_logits(&self, m: usize, code: Tensor<2>) -> Tensor<2> {
+        let Some(d) = self.config.generated().iter().position(|&g| g == m) else {
+            panic!("`{}` is a condition of this CVAE: it is given, not decoded", self.config.modalities[m].name)
+        };
+        self.decoders[d].forward(code)
+    }
+
+    /// What the decoders read: z itself for JMVAE; for a CVAE, z beside the values of its
+    /// conditions taken from `given`, each row repeated to z's rows (one example's condition
+    /// serves all its samples). The conditions must be given (see [`Jmvae::check_given`]).
+    pub fn decoder_input(&self, z: Tensor<2>, given: &Inputs) -> Tensor<2> {
+        if self.config.conditions.is_empty() {
+            return z;
+        }
+        let [rows, _] = z.dims();
+        let conditions = (0..given.len()).filter(|&m| self.config.is_condition(m)).map(|m| {
+            let c = given[m].clone().unwrap_or_else(|| panic!("the CVAE's condition `{}` is not given", self.config.modalities[m].name));
+            let [n, _] = c.dims();
+            crate::gaussian::repeat_rows(c, rows / n)
+        });
+        Tensor::cat(std::iter::once(z).chain(conditions).collect(), 1)
+    }
+
+    /// Whether this model can encode `given`: a CVAE needs its conditions with anything it
+    /// generates, since it has no encoder of an image alone and no p(w|z) to infer w with.
+    pub fn check_given(&self, given: &Inputs) -> Result<(), ModelError> {
+        self.config.check_given(given.iter().map(Option::is_some))
     }
 
     /// The encoder for whatever subset of modalities is observed: all of them -> the joint
     /// encoder; one -> its unimodal encoder; several -> the product of their unimodal experts.
     /// Without unimodal encoders (JMVAE-zero, VAE) the joint encoder sees zeros for the rest.
+    /// A CVAE given only its conditions samples its prior N(0, I).
     pub fn posterior(&self, inputs: &Inputs) -> DiagGaussian {
         let observed: Vec<usize> = (0..inputs.len()).filter(|&m| inputs[m].is_some()).collect();
+        if !self.config.conditions.is_empty() && observed.iter().all(|&m| self.config.is_condition(m)) {
+            let [batch, _] = inputs[observed[0]].as_ref().expect("observed").dims();
+            let zeros = Tensor::zeros([batch, self.config.latent], &inputs[observed[0]].as_ref().expect("observed").device());
+            return DiagGaussian::new(zeros.clone(), zeros);
+        }
         if observed.len() == self.config.modalities.len() || self.unimodal_encoders.is_empty() {
             return self.joint_encoder(inputs);
         }
@@ -270,6 +305,33 @@ mod tests {
         let a = with_zeros.mean.into_data().try_to_vec::<f32>().unwrap();
         let b = missing.mean.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_cvae_decodes_the_image_from_z_beside_the_label_and_samples_its_prior_from_a_label() {
+        let device = Device::default();
+        let model = Jmvae::new(&ModelConfig::mnist_cvae(), &device).unwrap();
+        assert_eq!((model.decoders.len(), model.unimodal_encoders.len()), (1, 0));
+        let linear = |i: usize, o: usize| i * o + o;
+        let joint = linear(784, 512) + linear(10, 512) + linear(1024, 512) + 2 * linear(512, 64);
+        let dec_x = linear(64 + 10, 512) + linear(512, 512) + linear(512, 784);
+        assert_eq!(model.num_params(), joint + dec_x);
+
+        let label = Tensor::<2>::eye(10, &device).slice([2..4]);
+        let given: Inputs = vec![None, Some(label.clone())];
+        let prior = model.posterior(&given);
+        assert_eq!(prior.mean.clone().abs().sum().into_scalar::<f32>(), 0.0);
+        assert_eq!(prior.log_var.dims(), [2, 64]);
+        // Three samples per example: each label row is repeated to its three z rows.
+        let code = model.decoder_input(Tensor::zeros([6, 64], &device), &given).into_data().try_to_vec::<f32>().unwrap();
+        let label_of = |row: usize| code[row * 74 + 64..(row + 1) * 74].iter().position(|&v| v == 1.0);
+        assert_eq!((0..6).map(label_of).collect::<Vec<_>>(), [Some(2), Some(2), Some(2), Some(3), Some(3), Some(3)]);
+        assert_eq!(model.decode_logits(0, model.decoder_input(prior.mean, &given)).dims(), [2, 784]);
+
+        let image_only: Inputs = vec![Some(Tensor::zeros([2, 784], &device)), None];
+        let err = model.check_given(&image_only).unwrap_err().to_string();
+        assert!(err.contains("cannot infer `label` from `image`"), "{err}");
+        model.check_given(&given).unwrap();
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! L_JMVAE-kl  = L_JM - α · Σ_m KL(q(z|x,w) || q(z|x_m))
 //! ```
 //! One reparameterised sample of z per example; the loss is -L averaged over the batch.
+//! A CVAE (a config with conditions) has no unimodal encoders and sums only the modalities it
+//! generates, each decoded from z and the conditions: its L is the ELBO of log p(x|w).
 //!
 //! A documented deviation, off by default: `rescale` multiplies each log p(x_m|z) by λ_m
 //! (likelihood rescaling, as MultiVae offers and google/joint_vae does for labels), so that a
@@ -63,8 +65,10 @@ impl Objective {
 /// The terms of the objective per example, each `[batch, 1]`.
 #[derive(Clone, Debug)]
 pub struct Terms {
-    /// log p(x_m|z), z ~ q(z|all), one entry per modality.
+    /// log p(x_m|z), z ~ q(z|all), one entry per generated modality (all but a CVAE's conditions).
     pub log_likelihood: Vec<Tensor<2>>,
+    /// The modality (config position) of each entry of `log_likelihood`.
+    pub generated: Vec<usize>,
     /// KL(q(z|all) || p(z)).
     pub kl_to_prior: Tensor<2>,
     /// KL(q(z|all) || q(z|x_m)), one per unimodal encoder (empty without them).
@@ -76,18 +80,16 @@ impl Terms {
     pub fn compute(model: &Jmvae, inputs: &[Tensor<2>], eps: Tensor<2>) -> Self {
         let observed: Inputs = inputs.iter().cloned().map(Some).collect();
         let q_joint = model.joint_encoder(&observed);
-        let z = q_joint.sample(eps);
-        let log_likelihood = model
-            .config
-            .modalities
+        let code = model.decoder_input(q_joint.sample(eps), &observed);
+        let generated = model.config.generated();
+        let log_likelihood = generated
             .iter()
-            .enumerate()
-            .map(|(m, modality)| log_likelihood(modality, model.decode_logits(m, z.clone()), inputs[m].clone()))
+            .map(|&m| log_likelihood(&model.config.modalities[m], model.decode_logits(m, code.clone()), inputs[m].clone()))
             .collect();
         let kl_to_unimodal = (0..model.unimodal_encoders.len())
             .map(|m| q_joint.kl_to(&model.unimodal_encoder(m, inputs[m].clone())))
             .collect();
-        Self { log_likelihood, kl_to_prior: q_joint.kl_to_prior(), kl_to_unimodal }
+        Self { log_likelihood, generated, kl_to_prior: q_joint.kl_to_prior(), kl_to_unimodal }
     }
 
     /// The objective L per example: `[batch, 1]`.
@@ -96,8 +98,8 @@ impl Terms {
         let weighted: Vec<Tensor<2>> = self
             .log_likelihood
             .iter()
-            .enumerate()
-            .map(|(m, ll)| match weights.rescale.get(m) {
+            .zip(&self.generated)
+            .map(|(ll, &m)| match weights.rescale.get(m) {
                 Some(&w) if w != 1.0 => ll.clone().mul_scalar(w),
                 _ => ll.clone(),
             })
@@ -168,6 +170,7 @@ mod tests {
         let device = Device::default();
         let terms = Terms {
             log_likelihood: vec![column(&[-2.0, -4.0], &device), column(&[-3.0, -1.0], &device)],
+            generated: vec![0, 1],
             kl_to_prior: column(&[1.0, 3.0], &device),
             kl_to_unimodal: vec![column(&[0.5, 0.5], &device), column(&[0.25, 0.75], &device)],
         };
@@ -199,6 +202,19 @@ mod tests {
         let means = terms.means().into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(means.len(), 5);
         assert!(means[2..].iter().all(|kl| kl.abs() < 1e-6));
+    }
+
+    #[test]
+    fn a_zero_cvae_sums_only_the_image_it_generates() {
+        // The label is a condition: no log p(w|z) term and no unimodal KL, so -L = 784 log 2.
+        let device = Device::default();
+        let model = Jmvae::new(&ModelConfig::mnist_cvae(), &device).unwrap().map(&mut Zeros);
+        let image = Tensor::ones([2, 784], &device);
+        let label = Tensor::from_data(TensorData::new([[0.0f32, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]; 2].concat(), [2, 10]), &device);
+        let terms = Terms::compute(&model, &[image, label], Tensor::ones([2, 64], &device));
+        assert_eq!((terms.log_likelihood.len(), terms.kl_to_unimodal.len()), (1, 0));
+        let loss = terms.loss(&Objective::jmvae_kl(0.0).unwrap()).into_scalar::<f32>();
+        assert!((loss - 784.0 * 2f32.ln()).abs() < 1e-2, "{loss}");
     }
 
     #[test]

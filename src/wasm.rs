@@ -87,16 +87,19 @@ impl Model {
         self.inner.fallback_reason.clone()
     }
 
-    /// The modalities: `[{ name, kind, shape, labels }]`.
+    /// The modalities: `[{ name, kind, shape, labels, condition }]`; `condition` is true for
+    /// a CVAE's conditions, which it is given and never generates.
     #[wasm_bindgen(getter)]
     pub fn modalities(&self) -> Result<JsValue, JsValue> {
-        let list: Vec<serde_json::Value> = self
-            .inner
-            .model
-            .config
+        let config = &self.inner.model.config;
+        let list: Vec<serde_json::Value> = config
             .modalities
             .iter()
-            .map(|m| serde_json::json!({ "name": m.name, "kind": m.kind, "shape": m.shape, "labels": m.labels }))
+            .enumerate()
+            .map(|(i, m)| {
+                let condition = config.is_condition(i);
+                serde_json::json!({ "name": m.name, "kind": m.kind, "shape": m.shape, "labels": m.labels, "condition": condition })
+            })
             .collect();
         to_js(&list)
     }
@@ -125,7 +128,8 @@ impl Model {
     /// manifest's; 0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
     /// samples, temperature }`, each array holding `max(samples, 1)` rows; with
     /// `options.readBack`, also `readBack: { <given name>: Float32Array }`, the model's own
-    /// reading of what it generated (see `infer::read_back`).
+    /// reading of what it generated (see `infer::read_back`; empty for a CVAE, which has no
+    /// p(w|z)). A CVAE refuses an image without its label.
     pub fn generate(&self, given: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
@@ -136,7 +140,7 @@ impl Model {
             let q = inner.model.posterior(&given);
             let z = latents(&q, samples, seed, temperature);
             let rows = z.dims()[0];
-            let outputs = decode_all(&inner.model, z);
+            let outputs = decode_all(&inner.model, z, &given);
             let wants_read_back = get(&options, "readBack").is_truthy();
             // The readings of the given modalities, by name, beside the outputs.
             let readings: Vec<(&str, Tensor<2>)> = if wants_read_back {
@@ -179,9 +183,18 @@ impl Model {
     }
 
     /// Decode latent vectors (a Float32Array of `n * latent` values) into every modality.
+    /// A CVAE refuses: its decoder needs its conditions beside z.
     pub fn decode(&self, z: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let conditions = &inner.model.config.conditions;
+            if !conditions.is_empty() {
+                return Err(error(format!(
+                    "this is a CVAE: it decodes z only together with `{}`; use generate with `{}` instead",
+                    conditions.join("`, `"),
+                    conditions.join("`, `")
+                )));
+            }
             let values = float_values(&z).ok_or_else(|| error("decode needs a Float32Array or an array of numbers"))?;
             let latent = inner.model.config.latent;
             if values.is_empty() || values.len() % latent != 0 {
@@ -192,7 +205,8 @@ impl Model {
             }
             let rows = values.len() / latent;
             let z = Tensor::from_data(TensorData::new(values, [rows, latent]), &inner.device);
-            Ok(read_all(&inner, decode_all(&inner.model, z)).await?.into())
+            let nothing_given = vec![None; inner.model.config.modalities.len()];
+            Ok(read_all(&inner, decode_all(&inner.model, z, &nothing_given)).await?.into())
         })
     }
 }

@@ -154,6 +154,30 @@ fn faces_evaluation_reports_accuracy_baseline_and_coherence() {
 }
 
 #[test]
+fn a_faces_cvae_trains_and_is_evaluated_on_what_it_can_do() {
+    let f = trained();
+    let run = f.root.join("cvae");
+    let out = ok(&["train", "--dataset", "celeba", "--data", s(&f.data), "--cache", s(&f.cache), "--out", s(&run),
+                   "--model", "cvae", "--epochs", "1", "--batch", "6", "--eval-every", "1"]);
+    assert!(!out.contains("attribute acc"), "a CVAE reads no attributes from images:\n{out}");
+    let classifier = f.root.join("attributes.bpk");
+    ok(&["train-classifier", "--dataset", "celeba", "--data", s(&f.data), "--cache", s(&f.cache), "--epochs", "1", "--out", s(&classifier)]);
+    let report = f.root.join("cvae.json");
+    ok(&["eval", "--run", s(&run), "--data", s(&f.data), "--cache", s(&f.cache), "--classifier", s(&classifier), "--out", s(&report)]);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert!(json["attribute_accuracy"].is_null() && json["mean_attribute_accuracy"].is_null(), "{json}");
+    assert_eq!(json["coherence"].as_array().unwrap().len(), 3);
+    let curve = json["read_back_curve"].as_array().unwrap();
+    assert!(curve.iter().all(|p| p["model_read_back"].is_null() && p["read_back"].as_f64().is_some()), "{curve:?}");
+    let manifest = f.root.join("models/cvae.json");
+    ok(&["export", "--run", s(&run), "--out", s(&manifest)]);
+    let path = f.root.join("cvae-sample.json");
+    ok(&["sample", "--manifest", s(&manifest), "--attributes", "Smiling", "--samples", "2", "--json", s(&path)]);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(json["outputs"][0]["image"].as_array().unwrap().len(), 2 * 3 * 64 * 64);
+}
+
+#[test]
 fn broken_celeba_directories_are_named_in_the_error() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("celeba");

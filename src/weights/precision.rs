@@ -188,8 +188,15 @@ fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
 /// unimodal encoders and decoders), which `mixed4` keeps in int8.
 pub fn image_networks(config: &crate::ModelConfig) -> Vec<String> {
     use crate::config::ModalityKind::{BinaryImage, ColourImage};
+    // Decoders are numbered among the generated modalities (a CVAE's conditions have none).
+    let generated = config.generated();
     let images = config.modalities.iter().enumerate().filter(|(_, m)| matches!(m.kind, BinaryImage | ColourImage));
-    images.flat_map(|(i, _)| [format!("{DECODER_PREFIX}{i}."), format!("unimodal_encoders.{i}.")]).collect()
+    images
+        .flat_map(|(i, _)| {
+            let decoder = generated.iter().position(|&g| g == i).map(|d| format!("{DECODER_PREFIX}{d}."));
+            decoder.into_iter().chain([format!("unimodal_encoders.{i}.")])
+        })
+        .collect()
 }
 
 /// Narrow an all-f32 safetensors file to `precision`; `image_networks` (from

@@ -46,6 +46,9 @@ pub struct DatasetArgs {
     pub location: DataArgs,
 }
 
+/// α when `--alpha` is not given.
+pub const DEFAULT_ALPHA: f64 = 0.1;
+
 /// The model a run trains.
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
 pub enum Preset {
@@ -53,6 +56,8 @@ pub enum Preset {
     Jmvae,
     /// Image only: the paper's VAE baseline.
     Vae,
+    /// The label given to the encoder q(z|x,w) and the decoder p(x|z,w): the paper's CVAE baseline.
+    Cvae,
 }
 
 /// The flags of `jmvae train`.
@@ -62,9 +67,10 @@ pub struct TrainArgs {
     pub dataset: DatasetArgs,
     #[arg(long, value_enum, default_value = "jmvae")]
     pub model: Preset,
-    /// Weight of KL(q(z|x,w) || q(z|m)); 0 trains JMVAE-zero (no unimodal encoders).
-    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
-    pub alpha: f64,
+    /// Weight of KL(q(z|x,w) || q(z|m)) (default 0.1); 0 trains JMVAE-zero (no unimodal
+    /// encoders). Only for `--model jmvae`: the VAE and the CVAE have no unimodal encoders.
+    #[arg(long, allow_negative_numbers = true)]
+    pub alpha: Option<f64>,
     /// Train until this many epochs are done (counting epochs of a resumed run).
     #[arg(long, default_value_t = 100)]
     pub epochs: usize,

@@ -78,6 +78,7 @@ fn config() -> ModelConfig {
         joint: NetworkConfig::mlp(&[16]),
         latent: 4,
         unimodal_encoders: true,
+        conditions: Vec::new(),
     }
 }
 

@@ -125,7 +125,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
         if let (Some(score), "validation") = (record.watched.score, split) {
             // A best saved by this very epoch before an interruption is this epoch's again.
             if best.as_ref().is_none_or(|b| score > b.score || b.epoch == state.epoch) {
-                let rule = if settings.refit.is_some() { REFIT_RULE } else { kind.best_rule() };
+                let rule = if settings.refit.is_some() { REFIT_RULE } else { kind.best_rule(&settings.config) };
                 new_best = Some(BestRecord { epoch: state.epoch, score, rule: rule.into() });
                 record.best = true;
             }
@@ -194,7 +194,7 @@ fn term_names(settings: &RunSettings) -> Vec<String> {
     if let Some(name) = &settings.refit {
         return vec![format!("log_p_{name}"), format!("kl_prior_{name}")];
     }
-    let mut names: Vec<String> = config.modalities.iter().map(|m| format!("log_p_{}", m.name)).collect();
+    let mut names: Vec<String> = config.generated().into_iter().map(|m| format!("log_p_{}", config.modalities[m].name)).collect();
     names.push("kl_prior".into());
     if config.unimodal_encoders {
         names.extend(config.modalities.iter().map(|m| format!("kl_{}", m.name)));

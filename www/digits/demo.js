@@ -16,14 +16,14 @@ import { setupInterpolation } from './walk-between-labels.js';
 export function startDigits(queue, link, view) {
   return startDemo(view, { title: 'model', manifestOf: (options) => options.model }, async (model, options, step) => {
     window.jmvae.model = model;
-    const { labels } = checkMnist(model);
+    const { labels, cvae } = checkMnist(model);
     showLoaded(view, model, options);
     showManifest(model.manifest);
 
     step('Generating the first digits');
     const refreshGrid = setupGenerate(model, queue, labels, view, link);
-    setupDrawing(model, queue, labels, view);
-    const refreshInterpolation = setupInterpolation(model, queue, labels, view);
+    setupDrawing(model, queue, labels, view, { cvae });
+    const refreshInterpolation = setupInterpolation(model, queue, labels, view, { cvae });
     await refreshGrid();
     await refreshInterpolation();
   });

@@ -4,7 +4,11 @@
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
 
-/** The model's labels, or a clear error for a model of any other shape. */
+/**
+ * The model's labels, and whether it is a CVAE (the label given to its decoder, so that it
+ * draws digits from labels but cannot read one from a drawing); a clear error for a model of
+ * any other shape.
+ */
 export function checkMnist(model) {
   const image = model.modalities.find((m) => m.name === 'image');
   const label = model.modalities.find((m) => m.name === 'label');
@@ -13,5 +17,5 @@ export function checkMnist(model) {
     const seen = model.modalities.map((m) => `${m.name} [${m.shape}]`).join(', ');
     throw new Error(`this page needs an MNIST model (image [28,28] + label [10]), got ${seen}`);
   }
-  return { labels: [...label.labels] };
+  return { labels: [...label.labels], cvae: Boolean(label.condition) };
 }

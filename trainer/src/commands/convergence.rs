@@ -103,6 +103,9 @@ fn proposals(model: &Jmvae, choice: ProposalChoice) -> Result<Vec<Proposal>> {
     let flag = format!("--proposal {}", format!("{choice:?}").to_lowercase());
     let mut out = Vec::new();
     if matches!(choice, ProposalChoice::Image | ProposalChoice::Both) {
+        if !config.conditions.is_empty() {
+            bail!("{flag} needs q(z|x), but this is a CVAE: its only encoder is q(z|x,w); use --proposal joint");
+        }
         // JMVAE-zero's only encoder is the joint one: fed a zero label, it is not q(z|x).
         if config.modalities.len() > 1 && model.unimodal_encoders.is_empty() {
             bail!("{flag} needs q(z|x), but this model has no unimodal encoders (JMVAE-zero); use --proposal joint");
@@ -114,7 +117,9 @@ fn proposals(model: &Jmvae, choice: ProposalChoice) -> Result<Vec<Proposal>> {
             bail!("{flag} needs q(z|x,w), but this model has only the `{TARGET}` modality (a VAE); use --proposal image");
         }
         let all = config.modalities.iter().map(|m| m.name.clone()).collect();
-        out.push(Proposal { name: "q(z|x,w)", given: all, seed_offset: 1 });
+        // A CVAE's image decoder reads w: what it estimates is log p(x|w).
+        let name = if config.conditions.is_empty() { "q(z|x,w)" } else { "q(z|x,w), CVAE: log p(x|w)" };
+        out.push(Proposal { name, given: all, seed_offset: 1 });
     }
     Ok(out)
 }

@@ -5,14 +5,14 @@ use jmvae::{ModalityKind, ModelConfig, Objective};
 
 use super::device;
 use crate::checkpoint::{RUN_FORMAT, RunDir, RunSettings};
-use crate::cli::{Preset, TrainArgs};
+use crate::cli::{DEFAULT_ALPHA, Preset, TrainArgs};
 use crate::datasets;
 use crate::datasets::Monitor;
 use crate::train::train;
 
 /// Run the command.
 pub fn run(args: TrainArgs) -> Result<()> {
-    Objective::jmvae_kl(args.alpha).context("--alpha")?;
+    let alpha = alpha(&args)?;
     if args.batch == 0 {
         bail!("--batch must be at least 1");
     }
@@ -26,9 +26,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let kind = datasets::by_name(&args.dataset.dataset)?;
     // Read the data before touching the run directory, so a bad --data leaves no trace.
     let (splits, config) = kind.load_training(&args.dataset.location, args.validation, args.limit)?;
-    let config = model_config(config, &args)?;
+    let config = model_config(config, &args, alpha)?;
     for (name, _) in &rescale {
-        config.index_of(name).context("--rescale")?;
+        let m = config.index_of(name).context("--rescale")?;
+        if config.is_condition(m) {
+            bail!("--rescale {name}: this CVAE is given `{name}`, it does not generate it, so there is no likelihood of it to weigh");
+        }
     }
     if let Some(name) = &args.refit {
         config.index_of(name).context("--refit")?;
@@ -41,7 +44,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         dataset: kind.name().into(),
         model: format!("{:?}", args.model).to_lowercase(),
         config,
-        alpha: if args.model == Preset::Vae { 0.0 } else { args.alpha },
+        alpha,
         warmup: args.warmup,
         batch: args.batch,
         lr: args.lr,
@@ -64,8 +67,25 @@ pub fn run(args: TrainArgs) -> Result<()> {
     train(&run, &settings, kind, &splits, args.epochs, monitor, &device())
 }
 
+/// α: the flag or its default for JMVAE; 0 for the VAE and the CVAE, which refuse the flag
+/// rather than ignore it.
+fn alpha(args: &TrainArgs) -> Result<f64> {
+    match (args.model, args.alpha) {
+        (Preset::Jmvae, alpha) => {
+            let alpha = alpha.unwrap_or(DEFAULT_ALPHA);
+            Objective::jmvae_kl(alpha).context("--alpha")?;
+            Ok(alpha)
+        }
+        (_, None) => Ok(0.0),
+        (model, Some(alpha)) => bail!(
+            "--alpha {alpha}: the {} has no unimodal encoders for α to tie to q(z|x,w); leave --alpha out",
+            format!("{model:?}").to_uppercase()
+        ),
+    }
+}
+
 /// The dataset's default model, shaped by the flags: the preset, α and the image's σ.
-fn model_config(mut config: ModelConfig, args: &TrainArgs) -> Result<ModelConfig> {
+fn model_config(mut config: ModelConfig, args: &TrainArgs, alpha: f64) -> Result<ModelConfig> {
     if let Some(sigma) = args.image_sigma {
         let image = config.modality_mut("image").context("--image-sigma")?;
         if image.kind != ModalityKind::ColourImage {
@@ -74,10 +94,15 @@ fn model_config(mut config: ModelConfig, args: &TrainArgs) -> Result<ModelConfig
         image.sigma = sigma;
     }
     Ok(match args.model {
-        Preset::Jmvae => ModelConfig { unimodal_encoders: args.alpha > 0.0, ..config },
+        Preset::Jmvae => ModelConfig { unimodal_encoders: alpha > 0.0, ..config },
         Preset::Vae => {
             config.modalities.retain(|m| m.name == "image");
             ModelConfig { unimodal_encoders: false, ..config }
+        }
+        Preset::Cvae => {
+            // The image is generated from everything else: a label, or a face's attributes.
+            let conditions = config.modalities.iter().filter(|m| m.name != "image").map(|m| m.name.clone()).collect();
+            ModelConfig { unimodal_encoders: false, conditions, ..config }
         }
     })
 }

@@ -18,7 +18,7 @@ use crate::judges::digits::{self, Classifier, accuracy};
 use crate::metrics::accuracy::{class_accuracy, reconstruction_accuracy};
 use crate::metrics::coherence::{CurvePoint, curve};
 use crate::metrics::diversity::real_diversity;
-use crate::metrics::likelihoods::{mean_log_marginals, mean_log_pw};
+use crate::metrics::likelihoods::{cvae_label_posterior, mean_log_marginals, mean_log_pw};
 use crate::metrics::temperature::{chosen_line, REPORTED_TEMPERATURES, DIGITS_RULE, coherence_scores, curve_temperatures, selection_grid};
 use crate::metrics::widths::{EncoderWidths, encoder_widths};
 use crate::mnist::{Mnist, Split, TEST_BINARISATION_SEED, VALIDATION_BINARISATION_SEED};
@@ -81,12 +81,13 @@ impl DatasetKind for MnistDigits {
 
     fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, device: &Device) -> Result<Watched> {
         let subset = First::of(split, monitor.examples);
-        // JMVAE-zero has no q(z|x): it proposes from the joint encoder with every modality.
+        // JMVAE-zero has no q(z|x): it proposes from the joint encoder with every modality. So
+        // does the CVAE, whose image decoder reads the label: its value is log p(x|w).
         let names: Vec<&str> = model.config.modalities.iter().map(|m| m.name.as_str()).collect();
         let proposal: &[&str] = if model.unimodal_encoders.is_empty() { &names } else { &["image"] };
         let value = mean_log_marginals(model, &subset, proposal, &[&["image"]], monitor.k, 1, device)?[0];
-        let multimodal = model.config.modalities.len() > 1;
-        let label_accuracy = multimodal.then(|| class_accuracy(model, split, "image", "label", device)).transpose()?;
+        let labelled = model.config.modalities.len() > 1 && model.config.conditions.is_empty();
+        let label_accuracy = labelled.then(|| class_accuracy(model, split, "image", "label", device)).transpose()?;
         Ok(Watched {
             log_px: Some(LogPx { value, k: monitor.k, examples: subset.len() }),
             label_accuracy,
@@ -95,8 +96,14 @@ impl DatasetKind for MnistDigits {
         })
     }
 
-    fn best_rule(&self) -> &'static str {
-        "highest validation log p(x) (q(z|x) proposal, the monitor's K and examples)"
+    fn best_rule(&self, config: &ModelConfig) -> &'static str {
+        if !config.conditions.is_empty() {
+            "highest validation log p(x|w) (q(z|x,w) proposal, the monitor's K and examples)"
+        } else if config.unimodal_encoders || config.modalities.len() == 1 {
+            "highest validation log p(x) (q(z|x) proposal, the monitor's K and examples)"
+        } else {
+            "highest validation log p(x) (q(z|x,w) proposal, the monitor's K and examples)"
+        }
     }
 
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>> {
@@ -186,13 +193,24 @@ fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifie
     if !multimodal {
         return Ok(metrics);
     }
-    let joint = mean_log_marginals(model, split, &["image", "label"], &[&["image"], &["image", "label"]], k, seed + 1, device)?;
-    metrics.log_px_joint_proposal = Some(joint[0]);
-    let log_pxw = joint[1];
-    metrics.log_pxw = Some(log_pxw);
-    metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, split, "label", k.max(1000), seed + 2, device)?);
-    metrics.label_accuracy = Some(class_accuracy(model, split, "image", "label", device)?);
-    metrics.encoder_widths = Some(encoder_widths(model, split, device)?);
+    if model.config.conditions.is_empty() {
+        let joint = mean_log_marginals(model, split, &["image", "label"], &[&["image"], &["image", "label"]], k, seed + 1, device)?;
+        metrics.log_px_joint_proposal = Some(joint[0]);
+        let log_pxw = joint[1];
+        metrics.log_pxw = Some(log_pxw);
+        metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, split, "label", k.max(1000), seed + 2, device)?);
+        metrics.log_pw_given_x = Some(log_pxw - joint[0]);
+        metrics.label_accuracy = Some(class_accuracy(model, split, "image", "label", device)?);
+        metrics.encoder_widths = Some(encoder_widths(model, split, device)?);
+    } else {
+        // The CVAE decodes the image from z and the label: its bound is on log p(x|w) itself.
+        metrics.log_px_given_w = Some(mean_log_marginals(model, split, &["image", "label"], &[&["image"]], k, seed + 1, device)?[0]);
+        // Its only way to a label is Bayes' rule over the ten log p(x|w'): a tenth of K each,
+        // so that it costs one pass of K.
+        let (log_pw_given_x, accuracy) = cvae_label_posterior(model, split, "label", (k / 10).max(1), seed + 2, device)?;
+        metrics.log_pw_given_x = Some(log_pw_given_x);
+        metrics.label_accuracy = Some(accuracy);
+    }
     if let Some(judge) = judge {
         let reference = real_diversity(judge, real, device);
         let temperatures = curve_temperatures(temperature);
@@ -232,9 +250,12 @@ pub struct DigitsReport {
     pub log_px_joint_proposal: Option<f64>,
     /// log p(x,w), proposal q(z|x,w).
     pub log_pxw: Option<f64>,
-    /// log p(x|w) = log p(x,w) - log p(w).
+    /// log p(x|w): JMVAE's log p(x,w) - log p(w); the CVAE's own, proposal q(z|x,w).
     pub log_px_given_w: Option<f64>,
-    /// Accuracy of argmax p(w|z), z = mean of q(z|x).
+    /// log p(w|x) of the true label: JMVAE's log p(x,w) - log p(x) (both with q(z|x,w)); the
+    /// CVAE's by Bayes' rule over log p(x|w') with p(w) uniform, K/10 samples per class.
+    pub log_pw_given_x: Option<f64>,
+    /// Accuracy of argmax p(w|z), z = mean of q(z|x); the CVAE's argmax of its p(w|x).
     pub label_accuracy: Option<f64>,
     /// The judge: what it is and its own test accuracy is `classifier_accuracy`.
     pub judge: Option<String>,
@@ -277,6 +298,7 @@ impl Report for DigitsReport {
         row("log p(x), proposal q(z|x,w)", self.log_px_joint_proposal, false);
         row("log p(x,w)", self.log_pxw, false);
         row("log p(x|w)", self.log_px_given_w, false);
+        row("log p(w|x)", self.log_pw_given_x, false);
         row("label accuracy from images", self.label_accuracy, true);
         let tau = self.temperature;
         row(&format!("label -> image coherence (CNN judge, τ = {tau})"), self.coherence, true);
@@ -295,10 +317,10 @@ impl Report for DigitsReport {
             out.push_str("\n| τ | coherence (judge) | read back by the model | diversity ratio |\n|---:|---:|---:|---:|\n");
             for p in curve {
                 out.push_str(&format!(
-                    "| {} | {:.2} % | {:.2} % | {:.2} |\n",
+                    "| {} | {:.2} % | {} | {:.2} |\n",
                     p.temperature,
                     p.coherence * 100.0,
-                    p.read_back * 100.0,
+                    p.read_back.map_or("–".into(), |r| format!("{:.2} %", r * 100.0)),
                     p.diversity
                 ));
             }

@@ -34,8 +34,8 @@ pub trait DatasetKind: Sync {
     /// What training watches on the monitored split, and the score that picks the best checkpoint.
     fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, device: &Device) -> Result<Watched>;
 
-    /// What "best" means for the checkpoint kept in `best/`.
-    fn best_rule(&self) -> &'static str;
+    /// What "best" means for the checkpoint kept in `best/` of a model of `config`.
+    fn best_rule(&self, config: &ModelConfig) -> &'static str;
 
     /// `jmvae eval`: every metric that applies to `model` on the requested split.
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>>;

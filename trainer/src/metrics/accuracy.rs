@@ -93,8 +93,9 @@ pub fn reconstruction_accuracy(model: &Jmvae, judge: &Classifier, split: &dyn Ex
     let mut correct = 0;
     for indices in chunks(split.len(), 1000) {
         let batch = split.inputs(&indices, device);
-        let z = model.joint_encoder(&batch.all_given(&model.config)?).mean;
-        let predicted = judge.predict(decode_all(model, z).swap_remove(image));
+        let all = batch.all_given(&model.config)?;
+        let z = model.joint_encoder(&all).mean;
+        let predicted = judge.predict(decode_all(model, z, &all).swap_remove(image));
         let truth = batch.get("label")?.argmax(1).into_data();
         correct += predicted.iter().zip(truth.iter::<i64>()).filter(|&(&p, t)| p as i64 == t).count();
     }

@@ -20,8 +20,9 @@ pub struct CurvePoint {
     pub coherence: f64,
     /// The same, label by label (0..9).
     pub coherence_per_label: Vec<f64>,
-    /// Fraction that the model itself reads back as w (q(z|x) -> p(w|z)), as the page shows it.
-    pub read_back: f64,
+    /// Fraction that the model itself reads back as w (q(z|x) -> p(w|z)), as the page shows it;
+    /// none for a CVAE, which has no p(w|z).
+    pub read_back: Option<f64>,
     /// Mean pairwise distance between digits of one label, in the judge's 128 penultimate
     /// features, over the same among real digits of that label; averaged over labels.
     pub diversity: f64,
@@ -51,16 +52,19 @@ pub fn curve(
     let mut points = Vec::new();
     for &tau in temperatures {
         let tau_checked = Temperature::new(tau)?;
-        let (mut coherence, mut read, mut diversity) = (Vec::new(), 0usize, Vec::new());
+        let (mut coherence, mut read, mut diversity) = (Vec::new(), Some(0usize), Vec::new());
         for label in 0..classes {
             let given = given_label(model, label, device)?;
             let z = latents(&model.posterior(&given), per_label, seed + label as u64, tau_checked);
-            let outputs = decode_all(model, z);
+            let outputs = decode_all(model, z, &given);
             let digits = outputs[image_index].clone();
             let judged = judge.predict(digits.clone());
             coherence.push(judged.iter().filter(|&&p| p == label).count() as f64 / per_label as f64);
-            let readings = read_back(model, &given, &outputs)[label_index].clone().expect("the label was given");
-            read += readings.argmax(1).into_data().iter::<i64>().filter(|&p| p as usize == label).count();
+            // A CVAE has no p(w|z): it reads nothing back.
+            read = match (read, read_back(model, &given, &outputs)[label_index].clone()) {
+                (Some(read), Some(readings)) => Some(read + readings.argmax(1).into_data().iter::<i64>().filter(|&p| p as usize == label).count()),
+                _ => None,
+            };
             let shown = digits.slice([0..per_label.min(DIVERSITY_SAMPLE)]);
             let features = judge.features(shown).into_data().try_to_vec::<f32>().expect("f32");
             diversity.push(mean_pairwise_distance(&features, FEATURES) / real[label].max(1e-12));
@@ -69,7 +73,7 @@ pub fn curve(
             temperature: tau,
             coherence: mean(&coherence),
             coherence_per_label: coherence,
-            read_back: read as f64 / (per_label * classes) as f64,
+            read_back: read.map(|read| read as f64 / (per_label * classes) as f64),
             diversity: mean(&diversity),
             diversity_per_label: diversity,
         });

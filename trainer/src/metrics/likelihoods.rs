@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use burn::tensor::{Device, Tensor};
-use jmvae::estimate::{log_marginal, log_marginal_from_prior};
+use jmvae::estimate::{log_marginal, log_marginal_from_prior, logsumexp};
 use jmvae::objective::unimodal_elbo;
 use jmvae::{Jmvae, Objective, SeededRng, Terms};
 
@@ -44,6 +44,39 @@ pub fn mean_log_marginals(
     }
     bar.finish_and_clear();
     Ok(totals.into_iter().map(|t| t / split.len() as f64).collect())
+}
+
+/// A CVAE's reading of its condition `label` (categorical) from the rest, by Bayes' rule with
+/// p(w) uniform (a CVAE does not model w): log p(w|x) = log p(x|w) - log Σ_w' p(x|w'), each
+/// log p(x|w') importance-sampled with `k` draws of q(z|x,w'). Returns the mean log p(w|x) of
+/// the true classes and the accuracy of argmax_w p(w|x).
+pub fn cvae_label_posterior(model: &Jmvae, split: &dyn Examples, label: &str, k: usize, seed: u64, device: &Device) -> Result<(f64, f64)> {
+    let w = model.config.index_of(label)?;
+    let classes = model.config.modalities[w].size();
+    let targets = model.config.generated();
+    let mut rng = SeededRng::new(seed);
+    let (mut log_posterior, mut correct) = (0.0, 0usize);
+    let bar = progress(split.len(), "p(w|x)");
+    for indices in chunks(split.len(), (ROWS_PER_CALL / (k * classes)).max(1)) {
+        let batch = split.inputs(&indices, device);
+        let mut data = batch.for_model(&model.config)?;
+        let truth = data[w].clone().argmax(1);
+        // log p(x|w') for every class w': [rows, classes].
+        let per_class: Vec<Tensor<1>> = (0..classes)
+            .map(|c| {
+                data[w] = Tensor::<2>::eye(classes, device).slice([c..c + 1]).repeat_dim(0, indices.len());
+                let given = data.iter().cloned().map(Some).collect();
+                log_marginal(model, &given, &data, &[&targets], k, &mut rng).remove(0)
+            })
+            .collect();
+        let log_px_given = Tensor::stack::<2>(per_class, 1);
+        let log_p = log_px_given.clone() - logsumexp(log_px_given);
+        log_posterior += log_p.clone().gather(1, truth.clone()).sum().into_scalar::<f64>();
+        correct += log_p.argmax(1).equal(truth).int().sum().into_scalar::<i64>() as usize;
+        bar.inc(indices.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok((log_posterior / split.len() as f64, correct as f64 / split.len() as f64))
 }
 
 /// Mean over `split` of log p(w) for the categorical modality `name`, each class's value

@@ -33,8 +33,8 @@ pub struct ReadBackPoint {
     #[serde(skip)]
     pub coherence_per_attribute: Vec<f64>,
     /// Of all requested attributes, the fraction the model itself reads back from its faces
-    /// (q(z|x) -> p(w|z), as the page shows it).
-    pub model_read_back: f64,
+    /// (q(z|x) -> p(w|z), as the page shows it); none for a CVAE, which has no p(w|z).
+    pub model_read_back: Option<f64>,
     /// Mean pairwise distance between 16 faces generated from one attribute set, in the
     /// classifier's 256 penultimate features, over the same among all the split's real faces
     /// (of every attribute set, so a ratio below 1 is expected); averaged over 30 sets.
@@ -63,9 +63,10 @@ pub fn read_back(
         let q = model.posterior(&given);
         let [rows, latent] = q.mean.dims();
         let eps = rng.noise(rows, latent, device);
-        let outputs = decode_all(model, q.sample(eps.mul_scalar(temperature.value())));
+        let outputs = decode_all(model, q.sample(eps.mul_scalar(temperature.value())), &given);
         let readings = read_back_by_model(model, &given, &outputs, attributes);
         let predicted = classifier.predict(outputs[image].clone());
+        let readings = readings.into_iter().flatten().chain(std::iter::repeat(false));
         for (j, ((p, t), r)) in predicted.iter().zip(w.into_data().iter::<f32>()).zip(readings).enumerate() {
             let requested = t > 0.5;
             agree[j % n] += usize::from(*p == requested);
@@ -80,17 +81,18 @@ pub fn read_back(
         temperature: temperature.value(),
         read_back: found.iter().sum::<usize>() as f64 / total_asked,
         read_back_per_attribute: found.iter().zip(&asked).map(|(&f, &a)| f as f64 / a.max(1) as f64).collect(),
-        model_read_back: own as f64 / total_asked,
+        model_read_back: model.config.conditions.is_empty().then(|| own as f64 / total_asked),
         coherence: mean(&coherence_per_attribute),
         coherence_per_attribute,
         diversity: within_set_spread(model, classifier, faces, temperature, seed, device)? / real_spread.max(1e-12),
     })
 }
 
-/// The model's own reading (probability > 1/2) of the attributes of each generated face.
-fn read_back_by_model(model: &Jmvae, given: &jmvae::Inputs, outputs: &[Tensor<2>], attributes: usize) -> Vec<bool> {
-    let read = jmvae::infer::read_back(model, given, outputs)[attributes].clone().expect("attributes were given");
-    read.into_data().iter::<f32>().map(|p| p > 0.5).collect()
+/// The model's own reading (probability > 1/2) of the attributes of each generated face; none
+/// for a CVAE.
+fn read_back_by_model(model: &Jmvae, given: &jmvae::Inputs, outputs: &[Tensor<2>], attributes: usize) -> Option<Vec<bool>> {
+    let read = jmvae::infer::read_back(model, given, outputs)[attributes].clone()?;
+    Some(read.into_data().iter::<f32>().map(|p| p > 0.5).collect())
 }
 
 /// Mean over the first attribute sets of `faces` of the pairwise feature distance among 16
@@ -109,7 +111,7 @@ fn within_set_spread(
     for i in 0..sets {
         let given = faces.inputs(&[i], device).given(&model.config, &["attributes"])?;
         let z = jmvae::infer::latents(&model.posterior(&given), FACES_PER_SET, seed + i as u64, temperature);
-        let generated = decode_all(model, z).swap_remove(image);
+        let generated = decode_all(model, z, &given).swap_remove(image);
         total += mean_pairwise_distance(&classifier.features(generated).into_data().try_to_vec::<f32>()?, FEATURES);
     }
     Ok(total / sets.max(1) as f64)

@@ -97,7 +97,7 @@ mod tests {
     use super::*;
 
     fn point(temperature: f32, coherence: f64, diversity: f64) -> CurvePoint {
-        CurvePoint { temperature, coherence, coherence_per_label: vec![], read_back: 0.0, diversity, diversity_per_label: vec![] }
+        CurvePoint { temperature, coherence, coherence_per_label: vec![], read_back: None, diversity, diversity_per_label: vec![] }
     }
 
     #[test]
