@@ -10,6 +10,7 @@ export class Model {
     [Symbol.dispose](): void;
     /**
      * Decode latent vectors (a Float32Array of `n * latent` values) into every modality.
+     * A CVAE refuses: its decoder needs its conditions beside z.
      */
     decode(z: any): Promise<any>;
     /**
@@ -29,7 +30,8 @@ export class Model {
      * manifest's; 0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
      * samples, temperature }`, each array holding `max(samples, 1)` rows; with
      * `options.readBack`, also `readBack: { <given name>: Float32Array }`, the model's own
-     * reading of what it generated (see `infer::read_back`).
+     * reading of what it generated (see `infer::read_back`; empty for a CVAE, which has no
+     * p(w|z)). A CVAE refuses an image without its label.
      */
     generate(given: any, options: any): Promise<any>;
     /**
@@ -59,7 +61,8 @@ export class Model {
      */
     readonly manifest: any;
     /**
-     * The modalities: `[{ name, kind, shape, labels }]`.
+     * The modalities: `[{ name, kind, shape, labels, condition }]`; `condition` is true for
+     * a CVAE's conditions, which it is given and never generates.
      */
     readonly modalities: any;
 }

@@ -38,6 +38,7 @@ export class Model {
     }
     /**
      * Decode latent vectors (a Float32Array of `n * latent` values) into every modality.
+     * A CVAE refuses: its decoder needs its conditions beside z.
      * @param {any} z
      * @returns {Promise<any>}
      */
@@ -97,7 +98,8 @@ export class Model {
      * manifest's; 0 samples: the posterior mean). Resolves to `{ <name>: Float32Array,
      * samples, temperature }`, each array holding `max(samples, 1)` rows; with
      * `options.readBack`, also `readBack: { <given name>: Float32Array }`, the model's own
-     * reading of what it generated (see `infer::read_back`).
+     * reading of what it generated (see `infer::read_back`; empty for a CVAE, which has no
+     * p(w|z)). A CVAE refuses an image without its label.
      * @param {any} given
      * @param {any} options
      * @returns {Promise<any>}
@@ -126,7 +128,8 @@ export class Model {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
-     * The modalities: `[{ name, kind, shape, labels }]`.
+     * The modalities: `[{ name, kind, shape, labels, condition }]`; `condition` is true for
+     * a CVAE's conditions, which it is given and never generates.
      * @returns {any}
      */
     get modalities() {
@@ -428,7 +431,7 @@ function __wbg_get_imports() {
             return ret;
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 426, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 429, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h60702a48838d1764);
             return ret;
         },

@@ -41,6 +41,13 @@ fn a_cvae_trains_evaluates_exports_and_generates_digits_from_labels() {
     assert!((0.0..=1.0).contains(&json["coherence"].as_f64().unwrap()));
     assert!(json["coherence_curve"].as_array().unwrap().iter().all(|p| p["read_back"].is_null()));
 
+    // The convergence report: its one proposal, whose estimate is log p(x|w).
+    let curve = dir.path().join("convergence.json");
+    let convergence = ["convergence", "--run", s(&run), "--data", s(&data), "--limit", "5", "--k", "2,4", "--out", s(&curve)];
+    fails(&[&convergence[..], &["--proposal", "image"]].concat(), "but this is a CVAE: its only encoder is q(z|x,w)");
+    ok(&[&convergence[..], &["--proposal", "joint"]].concat());
+    assert!(std::fs::read_to_string(curve.with_extension("md")).unwrap().contains("CVAE: log p(x|w)"));
+
     let manifest = dir.path().join("models/cvae.json");
     ok(&["export", "--run", s(&run), "--out", s(&manifest)]);
     let sample = |name: &str| {

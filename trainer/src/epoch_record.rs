@@ -2,9 +2,11 @@
 
 use serde_json::{Map, Value, json};
 
-/// An importance-sampled log p(x) on the monitored split.
+/// An importance-sampled log p(x) on the monitored split (a CVAE's log p(x|w)).
 #[derive(Clone, Copy, Debug)]
 pub struct LogPx {
+    /// What it estimates, as the log line names it: `log p(x)` or `log p(x|w)`.
+    pub quantity: &'static str,
     /// The estimate.
     pub value: f64,
     /// Importance samples per example.
@@ -70,7 +72,7 @@ impl EpochRecord {
         put("samples_per_second".into(), json!(self.samples_per_second));
         put("monitored_split".into(), json!(split));
         put(format!("{split}_elbo"), json!(self.elbo));
-        if let Some(LogPx { value, k, examples }) = self.watched.log_px {
+        if let Some(LogPx { value, k, examples, .. }) = self.watched.log_px {
             put(format!("{split}_log_px"), json!(value));
             put(format!("{split}_log_px_k"), json!(k));
             put(format!("{split}_log_px_examples"), json!(examples));
@@ -97,8 +99,8 @@ impl EpochRecord {
             "epoch {:>4}  loss {:>8.3}  {split} elbo {:>8.3}  {:>6.0} samples/s",
             self.epoch, self.train_loss, self.elbo, self.samples_per_second
         );
-        if let Some(LogPx { value, k, .. }) = self.watched.log_px {
-            line.push_str(&format!("  {split} log p(x) {value:.3} (K={k})"));
+        if let Some(LogPx { quantity, value, k, .. }) = self.watched.log_px {
+            line.push_str(&format!("  {split} {quantity} {value:.3} (K={k})"));
         }
         if let Some(v) = self.watched.label_accuracy {
             line.push_str(&format!("  label acc {:.2} %", v * 100.0));

@@ -87,9 +87,10 @@ impl DatasetKind for MnistDigits {
         let proposal: &[&str] = if model.unimodal_encoders.is_empty() { &names } else { &["image"] };
         let value = mean_log_marginals(model, &subset, proposal, &[&["image"]], monitor.k, 1, device)?[0];
         let labelled = model.config.modalities.len() > 1 && model.config.conditions.is_empty();
+        let quantity = if model.config.conditions.is_empty() { "log p(x)" } else { "log p(x|w)" };
         let label_accuracy = labelled.then(|| class_accuracy(model, split, "image", "label", device)).transpose()?;
         Ok(Watched {
-            log_px: Some(LogPx { value, k: monitor.k, examples: subset.len() }),
+            log_px: Some(LogPx { quantity, value, k: monitor.k, examples: subset.len() }),
             label_accuracy,
             attribute_accuracy: None,
             score: Some(value),
