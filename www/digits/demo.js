@@ -9,6 +9,14 @@ import { setupGenerate } from './label-to-images.js';
 import { checkMnist } from './model-check.js';
 import { setupInterpolation } from './walk-between-labels.js';
 
+// A CVAE works differently from JMVAE in two panels: say how, where the panels explain themselves.
+function describeCvae() {
+  document.getElementById('generate-hint').textContent =
+    'Pick a digit: this CVAE draws 16 latents from its prior N(0, I) and decodes each beside the label; it has no p(label | z) to read them back.';
+  document.getElementById('interp-hint').textContent =
+    "A CVAE's label sits beside z, not in it: z stays at the prior's mean and the label moves from one to the other.";
+}
+
 /**
  * Load everything, show the first digits (as `link.initial` asks, from a permalink) in `view`
  * (the tab's load box and state), and resolve to the model once the demo is ready.
@@ -18,6 +26,7 @@ export function startDigits(queue, link, view) {
     window.jmvae.model = model;
     const { labels, cvae } = checkMnist(model);
     showLoaded(view, model, options);
+    if (cvae) describeCvae();
     showManifest(model.manifest);
 
     step('Generating the first digits');
