@@ -48,7 +48,10 @@ def training(run):
 
 
 def log_px(report):
-    """log p(x) and its proposal: q(z|x,w) where the model has it (JMVAE), else q(z|x) (the VAE)."""
+    """log p(x) and its proposal: q(z|x,w) where the model has it (JMVAE), else q(z|x) (the
+    VAE); the CVAE's is Σ_w p(x|w) / 10, each p(x|w) proposed by q(z|x,w)."""
+    if report.get("log_px_uniform_label") is not None:
+        return report["log_px_uniform_label"], "Σ_w q(z|x,w)"
     if report.get("log_px_joint_proposal") is not None:
         return report["log_px_joint_proposal"], "q(z|x,w)"
     return report.get("log_px_unimodal_proposal"), "q(z|x)"

@@ -29,7 +29,7 @@ fn a_cvae_trains_evaluates_exports_and_generates_digits_from_labels() {
     let report = dir.path().join("eval.json");
     ok(&["eval", "--run", s(&run), "--data", s(&data), "-k", "20", "--limit", "20", "--classifier", s(&classifier), "--out", s(&report)]);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    for key in ["log_px_given_w", "log_pw_given_x"] {
+    for key in ["log_px_given_w", "log_pw_given_x", "log_px_uniform_label"] {
         let v = json[key].as_f64().unwrap_or_else(|| panic!("{key} missing in {json}"));
         assert!(v <= 0.0 && v.is_finite(), "{key} = {v}");
     }

@@ -208,9 +208,10 @@ fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifie
         metrics.log_px_given_w = Some(mean_log_marginals(model, split, &["image", "label"], &[&["image"]], k, seed + 1, device)?[0]);
         // Its only way to a label is Bayes' rule over the ten log p(x|w'): a tenth of K each,
         // so that it costs one pass of K.
-        let (log_pw_given_x, accuracy) = cvae_label_posterior(model, split, "label", (k / 10).max(1), seed + 2, device)?;
-        metrics.log_pw_given_x = Some(log_pw_given_x);
-        metrics.label_accuracy = Some(accuracy);
+        let bayes = cvae_label_posterior(model, split, "label", (k / 10).max(1), seed + 2, device)?;
+        metrics.log_pw_given_x = Some(bayes.log_pw_given_x);
+        metrics.log_px_uniform_label = Some(bayes.log_px);
+        metrics.label_accuracy = Some(bayes.accuracy);
     }
     if let Some(judge) = judge {
         let reference = real_diversity(judge, real, device);
@@ -251,6 +252,9 @@ pub struct DigitsReport {
     pub log_px_joint_proposal: Option<f64>,
     /// log p(x,w), proposal q(z|x,w).
     pub log_pxw: Option<f64>,
+    /// The CVAE's log p(x) = log Σ_w p(x|w) p(w) with p(w) uniform (it does not model w), each
+    /// p(x|w) from K/10 draws of q(z|x,w).
+    pub log_px_uniform_label: Option<f64>,
     /// log p(x|w): JMVAE's log p(x,w) - log p(w); the CVAE's own, proposal q(z|x,w).
     pub log_px_given_w: Option<f64>,
     /// log p(w|x) of the true label: JMVAE's log p(x,w) - log p(x) (both with q(z|x,w)); the
@@ -297,6 +301,7 @@ impl Report for DigitsReport {
         };
         row("log p(x), proposal q(z|x)", self.log_px_unimodal_proposal, false);
         row("log p(x), proposal q(z|x,w)", self.log_px_joint_proposal, false);
+        row("log p(x) = log Σ_w p(x|w) / 10 (CVAE, K/10 per label)", self.log_px_uniform_label, false);
         row("log p(x,w)", self.log_pxw, false);
         row("log p(x|w)", self.log_px_given_w, false);
         row("log p(w|x)", self.log_pw_given_x, false);

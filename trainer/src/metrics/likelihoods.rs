@@ -48,14 +48,13 @@ pub fn mean_log_marginals(
 
 /// A CVAE's reading of its condition `label` (categorical) from the rest, by Bayes' rule with
 /// p(w) uniform (a CVAE does not model w): log p(w|x) = log p(x|w) - log Σ_w' p(x|w'), each
-/// log p(x|w') importance-sampled with `k` draws of q(z|x,w'). Returns the mean log p(w|x) of
-/// the true classes and the accuracy of argmax_w p(w|x).
-pub fn cvae_label_posterior(model: &Jmvae, split: &dyn Examples, label: &str, k: usize, seed: u64, device: &Device) -> Result<(f64, f64)> {
+/// log p(x|w') importance-sampled with `k` draws of q(z|x,w').
+pub fn cvae_label_posterior(model: &Jmvae, split: &dyn Examples, label: &str, k: usize, seed: u64, device: &Device) -> Result<LabelPosterior> {
     let w = model.config.index_of(label)?;
     let classes = model.config.modalities[w].size();
     let targets = model.config.generated();
     let mut rng = SeededRng::new(seed);
-    let (mut log_posterior, mut correct) = (0.0, 0usize);
+    let (mut log_posterior, mut log_px, mut correct) = (0.0, 0.0, 0usize);
     let bar = progress(split.len(), "p(w|x)");
     for indices in chunks(split.len(), (ROWS_PER_CALL / (k * classes)).max(1)) {
         let batch = split.inputs(&indices, device);
@@ -70,13 +69,26 @@ pub fn cvae_label_posterior(model: &Jmvae, split: &dyn Examples, label: &str, k:
             })
             .collect();
         let log_px_given = Tensor::stack::<2>(per_class, 1);
-        let log_p = log_px_given.clone() - logsumexp(log_px_given);
+        let log_evidence = logsumexp(log_px_given.clone()) - (classes as f64).ln();
+        log_px += log_evidence.clone().sum().into_scalar::<f64>();
+        let log_p = log_px_given - log_evidence - (classes as f64).ln();
         log_posterior += log_p.clone().gather(1, truth.clone()).sum().into_scalar::<f64>();
         correct += log_p.argmax(1).equal(truth).int().sum().into_scalar::<i64>() as usize;
         bar.inc(indices.len() as u64);
     }
     bar.finish_and_clear();
-    Ok((log_posterior / split.len() as f64, correct as f64 / split.len() as f64))
+    let n = split.len() as f64;
+    Ok(LabelPosterior { log_pw_given_x: log_posterior / n, log_px: log_px / n, accuracy: correct as f64 / n })
+}
+
+/// What Bayes' rule over a CVAE's classes gives, averaged over a split.
+pub struct LabelPosterior {
+    /// Mean log p(w|x) of the true classes.
+    pub log_pw_given_x: f64,
+    /// Mean log p(x) = log Σ_w p(x|w) p(w), p(w) uniform: the CVAE's own marginal.
+    pub log_px: f64,
+    /// Accuracy of argmax_w p(w|x).
+    pub accuracy: f64,
 }
 
 /// Mean over `split` of log p(w) for the categorical modality `name`, each class's value
