@@ -5,7 +5,7 @@
 //! log p(w)   ≈ log (1/N) Σ_n  p(w|z_n),                                  z_n ~ p(z)
 //! ```
 
-use burn::tensor::Tensor;
+use burn::tensor::{Tensor, TensorData};
 
 use crate::gaussian::{DiagGaussian, log_prior, repeat_rows};
 use crate::likelihood::log_likelihood;
@@ -50,10 +50,44 @@ pub fn log_weights(
     k: usize,
     rng: &mut SeededRng,
 ) -> Vec<Tensor<2>> {
-    let q = q.repeat_each(k);
-    let [rows, latent] = q.mean.dims();
-    let z = q.sample(rng.noise(rows, latent, &q.mean.device()));
-    let log_prior_ratio = log_prior(z.clone()) - q.log_prob(z.clone());
+    log_weights_mixture(model, std::slice::from_ref(q), data, target_sets, k, rng)
+}
+
+/// [`log_weights`] with an equal mixture of the proposals `qs` (each a posterior of the same
+/// rows): the s-th of an example's `k` draws comes from component s mod n, and every weight
+/// divides by the whole mixture's density Σ_j q_j(z) / n, so the estimate stays unbiased (the
+/// deterministic-mixture estimator of multiple importance sampling). A mixture of q(z|x) and
+/// q(z|x,w) keeps a weight finite wherever either encoder covers the posterior. One component
+/// draws exactly as [`log_weights`] always has.
+pub fn log_weights_mixture(
+    model: &Jmvae,
+    qs: &[DiagGaussian],
+    data: &[Tensor<2>],
+    target_sets: &[&[usize]],
+    k: usize,
+    rng: &mut SeededRng,
+) -> Vec<Tensor<2>> {
+    let qs: Vec<DiagGaussian> = qs.iter().map(|q| q.repeat_each(k)).collect();
+    let [rows, latent] = qs[0].mean.dims();
+    let device = qs[0].mean.device();
+    let (z, log_q) = if let [q] = qs.as_slice() {
+        let z = q.sample(rng.noise(rows, latent, &device));
+        (z.clone(), q.log_prob(z))
+    } else {
+        let n = qs.len();
+        let z = qs
+            .iter()
+            .enumerate()
+            .map(|(j, q)| {
+                let picked: Vec<f32> = (0..rows).map(|r| f32::from(u8::from(r % k % n == j))).collect();
+                q.sample(rng.noise(rows, latent, &device)) * Tensor::<2>::from_data(TensorData::new(picked, [rows, 1]), &device)
+            })
+            .reduce(|a, b| a + b)
+            .expect("at least one proposal");
+        let each: Vec<Tensor<2>> = qs.iter().map(|q| q.log_prob(z.clone())).collect();
+        (z, logsumexp(Tensor::cat(each, 1)) - (n as f64).ln())
+    };
+    let log_prior_ratio = log_prior(z.clone()) - log_q;
     // A CVAE's decoders read its conditions beside z, so its targets give log p(x|w).
     let code = model.decoder_input(z, &data.iter().cloned().map(Some).collect());
     let log_likelihoods: Vec<Option<Tensor<2>>> = (0..data.len())
@@ -99,7 +133,7 @@ pub fn log_marginal_from_prior(
 mod tests {
     use super::*;
     use crate::config::ModelConfig;
-    use burn::tensor::{Device, TensorData};
+    use burn::tensor::Device;
 
     #[test]
     fn logsumexp_is_stable_and_correct() {
@@ -131,6 +165,34 @@ mod tests {
             assert_eq!(t.dims(), [4]);
             assert!(t.into_data().try_to_vec::<f32>().unwrap().iter().all(|v| v.is_finite() && *v < 0.0));
         }
+    }
+
+    #[test]
+    fn a_mixture_proposal_divides_by_the_whole_mixture_and_stays_unbiased() {
+        use burn::module::{Module, ModuleMapper, Param};
+        struct Zeros;
+        impl ModuleMapper for Zeros {
+            fn map_float<const D: usize>(&mut self, p: Param<Tensor<D>>) -> Param<Tensor<D>> {
+                p.map(|t| t.zeros_like())
+            }
+        }
+        // A zero decoder: p(x|z) = 2^-784 whatever z, so w = 2^-784 p(z) / q_mix(z).
+        let device = Device::default();
+        let model = Jmvae::new(&ModelConfig::mnist_vae(), &device).unwrap().map(&mut Zeros);
+        let data = [Tensor::<2>::zeros([1, 784], &device)];
+        let constant = -784.0 * 2f64.ln();
+        let prior = DiagGaussian::new(Tensor::zeros([1, 64], &device), Tensor::zeros([1, 64], &device));
+        // Both components the prior: every weight is exactly the constant.
+        let w = log_weights_mixture(&model, &[prior.clone(), prior.clone()], &data, &[&[0]], 8, &mut SeededRng::new(3)).remove(0);
+        assert!(w.into_data().iter::<f32>().all(|v| (v as f64 - constant).abs() < 1e-2));
+        // The prior and a shifted copy: p(z) / q_mix(z) <= 2 and its mean over the draws is 1.
+        let shifted = DiagGaussian::new(Tensor::ones([1, 64], &device).mul_scalar(0.3), Tensor::zeros([1, 64], &device));
+        let k = 4000;
+        let w = log_weights_mixture(&model, &[prior, shifted], &data, &[&[0]], k, &mut SeededRng::new(4)).remove(0);
+        let ratios: Vec<f64> = w.into_data().iter::<f32>().map(|v| (v as f64 - constant).exp()).collect();
+        assert!(ratios.iter().all(|r| *r <= 2.0 + 1e-3), "a ratio above 2");
+        let mean = ratios.iter().sum::<f64>() / k as f64;
+        assert!((mean - 1.0).abs() < 0.05, "mean ratio {mean}");
     }
 
     #[test]

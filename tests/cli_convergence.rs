@@ -62,6 +62,16 @@ fn reports_log_px_and_ess_at_each_k_for_both_proposals() {
     assert_eq!(alone["curves"].as_array().unwrap().len(), 1);
     assert_eq!(alone["curves"][0]["points"][0]["log_px"], curves[1]["points"][2]["log_px"]);
     assert_eq!(alone["curves"][0]["points"][0]["ess_median"], curves[1]["points"][2]["ess_median"]);
+
+    // `all` adds the equal mixture of the two after them, and leaves their curves as they were.
+    let all = dir.path().join("all.json");
+    ok(&["convergence", "--run", &run, "--data", s(&data), "--k", "1,3,8", "--limit", "12", "--proposal", "all", "--out", s(&all)]);
+    let all = report(&all);
+    let names: Vec<&str> = all["curves"].as_array().unwrap().iter().map(|c| c["proposal"].as_str().unwrap()).collect();
+    assert_eq!(names, ["q(z|x)", "q(z|x,w)", "½ q(z|x) + ½ q(z|x,w)"]);
+    assert_eq!(all["curves"][1], json["curves"][1]);
+    let mixture = &all["curves"][2]["points"][2];
+    assert!(mixture["log_px"].as_f64().unwrap() < 0.0 && mixture["ess_median"].as_f64().unwrap() >= 1.0, "{mixture}");
 }
 
 #[test]

@@ -275,6 +275,10 @@ pub enum ProposalChoice {
     Joint,
     /// Both, one after the other.
     Both,
+    /// An equal mixture of the two (each weight divided by the mixture's density).
+    Mixture,
+    /// q(z|x), q(z|x,w) and their mixture, one after the other.
+    All,
 }
 
 /// The flags of `jmvae convergence`.
@@ -288,7 +292,8 @@ pub struct ConvergenceArgs {
     /// samples are drawn once and each smaller K uses their first K.
     #[arg(long, default_value = "1,10,100,1000,5000")]
     pub k: KList,
-    /// The proposal: q(z|x) (`image`), q(z|x,w) (`joint`) or `both`.
+    /// The proposal: q(z|x) (`image`), q(z|x,w) (`joint`), `both`, their equal `mixture`, or
+    /// `all` three.
     #[arg(long, value_enum, default_value = "both")]
     pub proposal: ProposalChoice,
     /// Use the first N examples of the split (at least 1).

@@ -22,7 +22,7 @@ const TARGET: &str = "image";
 pub struct Curve {
     /// `q(z|x)` or `q(z|x,w)`.
     pub proposal: String,
-    /// The modalities the proposal's encoder is given.
+    /// The modalities the proposal's encoders are given (all of them, for the mixture).
     pub given: Vec<String>,
     /// The seed of its samples.
     pub seed: u64,
@@ -51,10 +51,11 @@ pub struct ConvergenceReport {
     pub curves: Vec<Curve>,
 }
 
-/// A proposal to run: its name, the modalities given to it, and its seed offset.
+/// A proposal to run: its name, the modalities given to each of its components (one, or two
+/// for the mixture), and its seed offset.
 struct Proposal {
     name: &'static str,
-    given: Vec<String>,
+    components: Vec<Vec<String>>,
     seed_offset: u64,
 }
 
@@ -72,11 +73,13 @@ pub fn run(args: ConvergenceArgs) -> Result<()> {
     let ks = &args.k.0;
     let mut curves = Vec::new();
     for p in &proposals {
-        let given: Vec<&str> = p.given.iter().map(String::as_str).collect();
+        let components: Vec<Vec<&str>> = p.components.iter().map(|c| c.iter().map(String::as_str).collect()).collect();
+        let components: Vec<&[&str]> = components.iter().map(Vec::as_slice).collect();
         let seed = args.seed + p.seed_offset;
         let draws = Draws { ks, samples_per_chunk: SAMPLES_PER_CHUNK, seed };
-        let estimates = nested_estimates(&loaded.model, split.as_ref(), &given, TARGET, draws, &device)?;
-        curves.push(Curve { proposal: p.name.into(), given: p.given.clone(), seed, points: summarise(ks, &estimates) });
+        let estimates = nested_estimates(&loaded.model, split.as_ref(), &components, TARGET, draws, &device)?;
+        let given = p.components.last().expect("one component at least").clone();
+        curves.push(Curve { proposal: p.name.into(), given, seed, points: summarise(ks, &estimates) });
     }
     let report = ConvergenceReport {
         command: command_line(),
@@ -102,7 +105,7 @@ fn proposals(model: &Jmvae, choice: ProposalChoice) -> Result<Vec<Proposal>> {
     config.index_of(TARGET)?;
     let flag = format!("--proposal {}", format!("{choice:?}").to_lowercase());
     let mut out = Vec::new();
-    if matches!(choice, ProposalChoice::Image | ProposalChoice::Both) {
+    if matches!(choice, ProposalChoice::Image | ProposalChoice::Both | ProposalChoice::All | ProposalChoice::Mixture) {
         if !config.conditions.is_empty() {
             bail!("{flag} needs q(z|x), but this is a CVAE: its only encoder is q(z|x,w); use --proposal joint");
         }
@@ -110,16 +113,24 @@ fn proposals(model: &Jmvae, choice: ProposalChoice) -> Result<Vec<Proposal>> {
         if config.modalities.len() > 1 && model.unimodal_encoders.is_empty() {
             bail!("{flag} needs q(z|x), but this model has no unimodal encoders (JMVAE-zero); use --proposal joint");
         }
-        out.push(Proposal { name: "q(z|x)", given: vec![TARGET.into()], seed_offset: 0 });
+        out.push(Proposal { name: "q(z|x)", components: vec![vec![TARGET.into()]], seed_offset: 0 });
     }
-    if matches!(choice, ProposalChoice::Joint | ProposalChoice::Both) {
+    if matches!(choice, ProposalChoice::Joint | ProposalChoice::Both | ProposalChoice::All | ProposalChoice::Mixture) {
         if config.modalities.len() < 2 {
             bail!("{flag} needs q(z|x,w), but this model has only the `{TARGET}` modality (a VAE); use --proposal image");
         }
         let all = config.modalities.iter().map(|m| m.name.clone()).collect();
         // A CVAE's image decoder reads w: what it estimates is log p(x|w).
         let name = if config.conditions.is_empty() { "q(z|x,w)" } else { "q(z|x,w), CVAE: log p(x|w)" };
-        out.push(Proposal { name, given: all, seed_offset: 1 });
+        out.push(Proposal { name, components: vec![all], seed_offset: 1 });
+    }
+    if matches!(choice, ProposalChoice::Mixture | ProposalChoice::All) {
+        // Checked above: the model has both encoders. The mixture alone drops the other two.
+        let components = out.iter().flat_map(|p| p.components.clone()).collect();
+        if choice == ProposalChoice::Mixture {
+            out.clear();
+        }
+        out.push(Proposal { name: "½ q(z|x) + ½ q(z|x,w)", components, seed_offset: 2 });
     }
     Ok(out)
 }

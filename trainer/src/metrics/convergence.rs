@@ -12,7 +12,7 @@
 
 use anyhow::{Result, bail};
 use burn::tensor::Device;
-use jmvae::estimate::log_weights;
+use jmvae::estimate::log_weights_mixture;
 use jmvae::{Jmvae, SeededRng};
 use serde::Serialize;
 
@@ -210,11 +210,12 @@ pub struct Draws<'a> {
 }
 
 /// Every example's nested estimates of log p(x_`target`) at each K of `draws`, with the
-/// posterior of the `proposal` modalities.
+/// posterior of the `proposal` modalities, or an equal mixture of the posteriors of several
+/// sets (`log_weights_mixture`; chunks of an even size keep its draws alternating).
 pub fn nested_estimates(
     model: &Jmvae,
     split: &dyn Examples,
-    proposal: &[&str],
+    proposal: &[&[&str]],
     target: &str,
     draws: Draws,
     device: &Device,
@@ -225,15 +226,16 @@ pub fn nested_estimates(
     let chunk = samples_per_chunk.clamp(1, largest);
     let mut rng = SeededRng::new(seed);
     let mut out = Vec::with_capacity(split.len());
-    let bar = progress(split.len(), &format!("q(z|{})", proposal.join(",")));
+    let names: Vec<String> = proposal.iter().map(|given| format!("q(z|{})", given.join(","))).collect();
+    let bar = progress(split.len(), &names.join(" + "));
     for indices in chunks(split.len(), (ROWS_PER_CALL / chunk).max(1)) {
         let batch = split.inputs(&indices, device);
         let data = batch.for_model(&model.config)?;
-        let q = model.posterior(&batch.given(&model.config, proposal)?);
+        let qs = proposal.iter().map(|given| Ok(model.posterior(&batch.given(&model.config, given)?))).collect::<Result<Vec<_>>>()?;
         let mut nested = vec![Nested::new(ks); indices.len()];
         for start in (0..largest).step_by(chunk) {
             let samples = chunk.min(largest - start);
-            let w = log_weights(model, &q, &data, &[&[m]], samples, &mut rng).remove(0);
+            let w = log_weights_mixture(model, &qs, &data, &[&[m]], samples, &mut rng).remove(0);
             let w = w.into_data().try_to_vec::<f32>()?;
             for (example, row) in nested.iter_mut().zip(w.chunks(samples)) {
                 row.iter().for_each(|&v| example.push(v as f64));
@@ -358,7 +360,7 @@ mod tests {
         let mut rng = SeededRng::new(5);
         let digits = Digits(rng.bernoulli(&vec![0.3; 3 * 784]));
         let ks = [1, 4, 16];
-        let nested = nested_estimates(&model, &digits, &["image"], "image", Draws { ks: &ks, samples_per_chunk: 16, seed: 9 }, &device).unwrap();
+        let nested = nested_estimates(&model, &digits, &[&["image"]], "image", Draws { ks: &ks, samples_per_chunk: 16, seed: 9 }, &device).unwrap();
         let batch = digits.inputs(&[0, 1, 2], &device);
         let given = batch.given(&model.config, &["image"]).unwrap();
         let data = batch.for_model(&model.config).unwrap();
@@ -370,7 +372,7 @@ mod tests {
             assert!(example.iter().zip(ks).all(|(at, k)| (1.0..=k as f64).contains(&at.ess)));
         }
         // Chunks of 3 samples draw other noise but the same estimator: finite, and ESS in [1, K].
-        let chunked = nested_estimates(&model, &digits, &["image", "label"], "image", Draws { ks: &ks, samples_per_chunk: 3, seed: 9 }, &device).unwrap();
+        let chunked = nested_estimates(&model, &digits, &[&["image", "label"]], "image", Draws { ks: &ks, samples_per_chunk: 3, seed: 9 }, &device).unwrap();
         assert_eq!(chunked.len(), 3);
         assert!(chunked.iter().flatten().all(|at| at.log_px.is_finite() && at.log_px < 0.0));
     }
