@@ -55,10 +55,11 @@ pub fn log_weights(
 
 /// [`log_weights`] with an equal mixture of the proposals `qs` (each a posterior of the same
 /// rows): the s-th of an example's `k` draws comes from component s mod n, and every weight
-/// divides by the whole mixture's density Σ_j q_j(z) / n, so the estimate stays unbiased (the
-/// deterministic-mixture estimator of multiple importance sampling). A mixture of q(z|x) and
-/// q(z|x,w) keeps a weight finite wherever either encoder covers the posterior. One component
-/// draws exactly as [`log_weights`] always has.
+/// divides by the whole mixture's density Σ_j q_j(z) / n (the deterministic-mixture estimator
+/// of multiple importance sampling). The mean weight is unbiased for p(x) whenever every
+/// component gave as many draws (k a multiple of n), and consistent as k grows otherwise. A
+/// mixture of q(z|x) and q(z|x,w) keeps a weight bounded wherever either encoder covers the
+/// posterior. One component draws exactly as [`log_weights`] always has.
 pub fn log_weights_mixture(
     model: &Jmvae,
     qs: &[DiagGaussian],

@@ -185,8 +185,12 @@ impl Jmvae {
     /// The encoder for whatever subset of modalities is observed: all of them -> the joint
     /// encoder; one -> its unimodal encoder; several -> the product of their unimodal experts.
     /// Without unimodal encoders (JMVAE-zero, VAE) the joint encoder sees zeros for the rest.
-    /// A CVAE given only its conditions samples its prior N(0, I).
+    /// A CVAE given only its conditions samples its prior N(0, I); given a generated modality
+    /// without them it has no encoder, and panics with [`Jmvae::check_given`]'s message.
     pub fn posterior(&self, inputs: &Inputs) -> DiagGaussian {
+        if let Err(why) = self.check_given(inputs) {
+            panic!("{why}");
+        }
         let observed: Vec<usize> = (0..inputs.len()).filter(|&m| inputs[m].is_some()).collect();
         if !self.config.conditions.is_empty() && observed.iter().all(|&m| self.config.is_condition(m)) {
             let [batch, _] = inputs[observed[0]].as_ref().expect("observed").dims();
@@ -332,6 +336,9 @@ mod tests {
         let err = model.check_given(&image_only).unwrap_err().to_string();
         assert!(err.contains("cannot infer `label` from `image`"), "{err}");
         model.check_given(&given).unwrap();
+        // Asked anyway, the posterior refuses rather than feed the joint encoder a zero label.
+        let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.posterior(&image_only))).unwrap_err();
+        assert!(refused.downcast_ref::<String>().is_some_and(|m| m.contains("this is a CVAE")));
     }
 
     #[test]
