@@ -242,6 +242,12 @@ fn bad_input_is_refused_with_a_message_that_names_it() {
     let train = |extra: &[&str]| -> Vec<String> { base.iter().chain(extra).map(|a| a.to_string()).collect() };
 
     fails(&train(&["--batch", "0"]), "--batch");
+    // A GPU backend the build lacks is named with the cargo feature that adds it.
+    #[cfg(not(feature = "cuda"))]
+    fails(&train(&["--device", "cuda"]), "build the trainer with `cargo build --release -p jmvae-trainer --features cuda`");
+    #[cfg(not(feature = "wgpu"))]
+    fails(&train(&["--device", "wgpu"]), "--device wgpu: this build has no wgpu backend");
+    assert!(!run.exists(), "a refused device leaves no run behind");
     fails(&train(&["--alpha", "-1"]), "alpha");
     fails(&["train", "--data", s(&dir.path().join("nowhere")), "--out", s(&run)], "does not exist");
     fails(&train(&["--resume"]), "no run to continue");

@@ -49,6 +49,18 @@ pub struct DatasetArgs {
 /// α when `--alpha` is not given.
 pub const DEFAULT_ALPHA: f64 = 0.1;
 
+/// Where `jmvae train` computes. The GPU backends are cargo features of the trainer, off by
+/// default so that the default build stays small and fast to compile.
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+pub enum DeviceChoice {
+    /// Burn's CPU backend (flex), on every core.
+    Cpu,
+    /// The first GPU wgpu finds (Vulkan, Metal or DX12); needs `--features wgpu`.
+    Wgpu,
+    /// The first CUDA GPU; needs `--features cuda`.
+    Cuda,
+}
+
 /// The model a run trains.
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
 pub enum Preset {
@@ -77,6 +89,10 @@ pub struct TrainArgs {
     /// Examples per step.
     #[arg(long, default_value_t = 100)]
     pub batch: usize,
+    /// Where to compute: `cpu`, `wgpu` or `cuda` (the GPU ones need the trainer built with
+    /// that cargo feature). Checkpoints do not depend on it: a run resumes on any device.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub device: DeviceChoice,
     /// Adam's learning rate.
     #[arg(long, default_value_t = 1e-3)]
     pub lr: f64,

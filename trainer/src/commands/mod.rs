@@ -13,11 +13,55 @@ use jmvae::infer::Temperature;
 use jmvae::{Jmvae, Manifest};
 
 use crate::checkpoint::RunDir;
-use crate::cli::ModelSource;
+use crate::cli::{DeviceChoice, ModelSource};
 
 /// The CPU device the trainer computes on.
 pub fn device() -> Device {
     Device::flex()
+}
+
+/// The device `choice` names, started and checked with one small computation, so that a
+/// missing adapter or driver is a message here rather than a panic mid-run.
+pub fn compute_device(choice: DeviceChoice) -> Result<Device> {
+    let device = match choice {
+        DeviceChoice::Cpu => return Ok(device()),
+        DeviceChoice::Wgpu => wgpu_device()?,
+        DeviceChoice::Cuda => cuda_device()?,
+    };
+    let name = format!("{choice:?}").to_lowercase();
+    // Backends report a missing adapter by panicking: catch it, quietly, and say so.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let probe = std::panic::catch_unwind(|| burn::tensor::Tensor::<1>::ones([4], &device).sum().into_scalar::<f32>());
+    std::panic::set_hook(hook);
+    match probe {
+        Ok(sum) if sum == 4.0 => Ok(device),
+        Ok(sum) => bail!("--device {name}: the device started but computed 1+1+1+1 = {sum}"),
+        Err(panic) => {
+            let why = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            bail!("--device {name}: the device could not start ({}); use --device cpu", why.unwrap_or_else(|| "no reason given".into()))
+        }
+    }
+}
+
+#[cfg(feature = "wgpu")]
+fn wgpu_device() -> Result<Device> {
+    Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice))
+}
+
+#[cfg(not(feature = "wgpu"))]
+fn wgpu_device() -> Result<Device> {
+    bail!("--device wgpu: this build has no wgpu backend; build the trainer with `cargo build --release -p jmvae-trainer --features wgpu`")
+}
+
+#[cfg(feature = "cuda")]
+fn cuda_device() -> Result<Device> {
+    Ok(Device::cuda(0))
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda_device() -> Result<Device> {
+    bail!("--device cuda: this build has no CUDA backend; build the trainer with `cargo build --release -p jmvae-trainer --features cuda`")
 }
 
 /// A model to evaluate and what its run or manifest recorded about it.

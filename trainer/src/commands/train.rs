@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use jmvae::{ModalityKind, ModelConfig, Objective};
 
-use super::device;
+use super::{compute_device, device};
 use crate::checkpoint::{RUN_FORMAT, RunDir, RunSettings};
 use crate::cli::{DEFAULT_ALPHA, Preset, TrainArgs};
 use crate::datasets;
@@ -13,6 +13,8 @@ use crate::train::train;
 /// Run the command.
 pub fn run(args: TrainArgs) -> Result<()> {
     let alpha = alpha(&args)?;
+    // The device starts before anything is read or written, so a missing GPU costs nothing.
+    let compute = compute_device(args.device)?;
     if args.batch == 0 {
         bail!("--batch must be at least 1");
     }
@@ -64,7 +66,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     let settings = prepare_run(&run, settings, args.resume)?;
     let monitor = Monitor { every: args.eval_every, k: args.eval_k, examples: args.eval_examples };
-    train(&run, &settings, kind, &splits, args.epochs, monitor, &device())
+    train(&run, &settings, kind, &splits, args.epochs, monitor, &compute)
 }
 
 /// α: the flag or its default for JMVAE; 0 for the VAE and the CVAE, which refuse the flag
