@@ -44,6 +44,7 @@ test('a CVAE draws digits from a label as the native sampler does, and says it c
     assert.equal(await page.textContent('#prediction'), CVAE_CANNOT_READ);
     assert.match(await page.textContent('#generate-hint'), /this CVAE draws 16 latents from its prior/);
     assert.match(await page.textContent('#interp-hint'), /A CVAE's label sits beside z/);
+    assert.match(await page.textContent('#temperature-hint'), /samples the CVAE's prior/);
     const box = await page.locator('#draw').boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
     await page.mouse.down();

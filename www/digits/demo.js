@@ -13,6 +13,7 @@ import { setupInterpolation } from './walk-between-labels.js';
 function describeCvae() {
   document.getElementById('generate-hint').textContent =
     'Pick a digit: this CVAE draws 16 latents from its prior N(0, I) and decodes each beside the label; it has no p(label | z) to read them back.';
+  document.getElementById('temperature-hint').textContent = "1 samples the CVAE's prior N(0, I); lower is more typical, less varied.";
   document.getElementById('interp-hint').textContent =
     "A CVAE's label sits beside z, not in it: z stays at the prior's mean and the label moves from one to the other.";
 }
