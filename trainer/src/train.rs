@@ -106,7 +106,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
             best: false,
         };
         if monitor.every > 0 && (state.epoch % monitor.every == 0 || state.epoch == epochs) {
-            record.watched = kind.watch(&valid, monitored, &monitor, &plain)?;
+            record.watched = kind.watch(&valid, monitored, &monitor, elbo, &plain)?;
             if let Some((name, m)) = refit {
                 // A refit leaves log p(x) as it was, so the refitted bound picks the checkpoint.
                 let bound = mean_refit_bound(&valid, name, objective.rescale[m], monitored, &plain, settings.seed)?;

@@ -79,7 +79,7 @@ impl DatasetKind for MnistDigits {
         Ok((splits, ModelConfig::mnist()))
     }
 
-    fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, device: &Device) -> Result<Watched> {
+    fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, _elbo: f64, device: &Device) -> Result<Watched> {
         let subset = First::of(split, monitor.examples);
         // JMVAE-zero has no q(z|x): it proposes from the joint encoder with every modality. So
         // does the CVAE, whose image decoder reads the label: its value is log p(x|w).

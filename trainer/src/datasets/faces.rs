@@ -20,7 +20,6 @@ use crate::metrics::accuracy::{attribute_accuracy, frequencies, judge_attribute_
 use crate::metrics::diversity::real_spread;
 use crate::metrics::mean;
 use crate::metrics::read_back::{ReadBackPoint, classifier_recall, read_back};
-use crate::metrics::likelihoods::mean_elbo;
 use crate::metrics::temperature::{chosen_line, FACES_RULE, REPORTED_TEMPERATURES, curve_temperatures, selection_grid};
 
 /// The notice every CelebA-derived manifest carries.
@@ -98,13 +97,13 @@ impl DatasetKind for CelebaFaces {
         Ok((splits, config))
     }
 
-    fn watch(&self, model: &Jmvae, split: &dyn Examples, _monitor: &Monitor, device: &Device) -> Result<Watched> {
+    fn watch(&self, model: &Jmvae, split: &dyn Examples, _monitor: &Monitor, elbo: f64, device: &Device) -> Result<Watched> {
         if model.config.modalities.len() < 2 {
             return Ok(Watched::default());
         }
         if !model.config.conditions.is_empty() {
             // A CVAE reads no attributes from images: it is chosen by its bound on log p(x|w).
-            return Ok(Watched { score: Some(mean_elbo(model, split, device, 1)?), ..Watched::default() });
+            return Ok(Watched { score: Some(elbo), ..Watched::default() });
         }
         let accuracy = mean(&attribute_accuracy(model, split, "image", "attributes", device)?);
         Ok(Watched { attribute_accuracy: Some(accuracy), score: Some(accuracy), ..Watched::default() })

@@ -31,8 +31,9 @@ pub trait DatasetKind: Sync {
     /// `limit` examples, and the model this dataset trains by default.
     fn load_training(&self, data: &DataArgs, validation: usize, limit: Option<usize>) -> Result<(Splits, ModelConfig)>;
 
-    /// What training watches on the monitored split, and the score that picks the best checkpoint.
-    fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, device: &Device) -> Result<Watched>;
+    /// What training watches on the monitored split, and the score that picks the best
+    /// checkpoint; `elbo` is the epoch's one-sample bound on that split, already computed.
+    fn watch(&self, model: &Jmvae, split: &dyn Examples, monitor: &Monitor, elbo: f64, device: &Device) -> Result<Watched>;
 
     /// What "best" means for the checkpoint kept in `best/` of a model of `config`.
     fn best_rule(&self, config: &ModelConfig) -> &'static str;
