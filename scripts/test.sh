@@ -30,7 +30,7 @@ trap 'rm -rf "$reference"' EXIT
   --samples 16 --seed 7 --json "$reference/native-samples.json"
 "${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/mnist.json \
   --samples 16 --seed 7 --temperature 0.5 --json "$reference/native-samples-tempered.json"
-"${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/celeba.json \
+"${CARGO_TARGET_DIR:-target}/release/jmvae" sample --manifest www/models/celeba-gan.json \
   --attributes "Male,No_Beard,Smiling" --attributes "Eyeglasses,No_Beard,Young" \
   --samples 16 --seed 7 --json "$reference/native-faces.json"
 JMVAE_NATIVE_SAMPLES="$reference/native-samples.json" \

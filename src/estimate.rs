@@ -170,13 +170,8 @@ mod tests {
 
     #[test]
     fn a_mixture_proposal_divides_by_the_whole_mixture_and_stays_unbiased() {
-        use burn::module::{Module, ModuleMapper, Param};
-        struct Zeros;
-        impl ModuleMapper for Zeros {
-            fn map_float<const D: usize>(&mut self, p: Param<Tensor<D>>) -> Param<Tensor<D>> {
-                p.map(|t| t.zeros_like())
-            }
-        }
+        use crate::test_support::Zeros;
+        use burn::module::Module;
         // A zero decoder: p(x|z) = 2^-784 whatever z, so w = 2^-784 p(z) / q_mix(z).
         let device = Device::default();
         let model = Jmvae::new(&ModelConfig::mnist_vae(), &device).unwrap().map(&mut Zeros);
@@ -198,13 +193,8 @@ mod tests {
 
     #[test]
     fn prior_estimate_of_a_uniform_label_decoder_is_log_one_tenth() {
-        use burn::module::{Module, ModuleMapper, Param};
-        struct Zeros;
-        impl ModuleMapper for Zeros {
-            fn map_float<const D: usize>(&mut self, p: Param<Tensor<D>>) -> Param<Tensor<D>> {
-                p.map(|t| t.zeros_like())
-            }
-        }
+        use crate::test_support::Zeros;
+        use burn::module::Module;
         let device = Device::default();
         let model = Jmvae::new(&ModelConfig::mnist(), &device).unwrap().map(&mut Zeros);
         let eye = Tensor::<2>::eye(10, &device);

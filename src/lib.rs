@@ -8,7 +8,9 @@
 //! This crate holds the model code shared by the native trainer (`trainer/`) and the browser
 //! (`src/wasm.rs`, built into `pkg/`). It never names a backend: callers pass a Burn `Device`.
 
+pub mod adversarial;
 pub mod config;
+pub mod discriminator;
 pub mod error;
 pub mod estimate;
 pub mod gaussian;
@@ -19,6 +21,9 @@ pub mod network;
 pub mod objective;
 pub mod rng;
 pub mod weights;
+
+#[cfg(test)]
+mod test_support;
 
 #[cfg(target_family = "wasm")]
 pub mod wasm;

@@ -151,15 +151,10 @@ fn sum(terms: &[Tensor<2>]) -> Tensor<2> {
 mod tests {
     use super::*;
     use crate::config::ModelConfig;
-    use burn::module::{Module, ModuleMapper, Param};
+    use crate::test_support::Zeros;
+    use burn::module::Module;
     use burn::tensor::{Device, TensorData};
 
-    struct Zeros;
-    impl ModuleMapper for Zeros {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            param.map(|t| t.zeros_like())
-        }
-    }
 
     fn column(values: &[f32], device: &Device) -> Tensor<2> {
         Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), device)

@@ -203,3 +203,99 @@ fn broken_celeba_directories_are_named_in_the_error() {
     std::fs::remove_file(&attr).unwrap();
     train("list_attr_celeba.txt");
 }
+
+/// `jmvae train` on the fixture's faces into `run`, with `extra` flags.
+fn train_faces(f: &Fixture, run: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["train", "--dataset", "celeba", "--data", s(&f.data), "--cache", s(&f.cache), "--out", s(run), "--batch", "6", "--eval-every", "1"]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
+
+#[test]
+fn a_jmvae_gan_trains_resumes_only_as_a_gan_and_ships_without_its_discriminator() {
+    let f = trained();
+    let gan = f.root.join("gan");
+    let out = ok(&train_faces(&f, &gan, &["--gan", "--flip", "--epochs", "1"]));
+    assert!(out.contains("attribute acc"), "{out}");
+    let checkpoint = gan.join("checkpoint-0001");
+    for file in ["model.bpk", "optimizer.bpk", "discriminator.bpk", "discriminator-optimizer.bpk"] {
+        assert!(checkpoint.join(file).is_file(), "{file} is in the checkpoint");
+    }
+    let metrics = std::fs::read_to_string(gan.join("metrics.jsonl")).unwrap();
+    for term in ["discriminator_loss", "gan_adversarial", "gan_feature_matching"] {
+        assert!(metrics.contains(term), "{term} is logged: {metrics}");
+    }
+    // The decoder's objective is fixed for a run: neither side can be changed on resume.
+    fails(&train_faces(&f, &gan, &["--flip", "--epochs", "2", "--resume"]), "is a JMVAE-GAN run (its decoder trains against a discriminator); resume it with --gan");
+    fails(&train_faces(&f, &f.run, &["--gan", "--epochs", "4", "--resume"]), "is a plain JMVAE run; --gan cannot be added on resume");
+    ok(&train_faces(&f, &gan, &["--gan", "--flip", "--epochs", "2", "--resume"]));
+
+    // The discriminator is training-time only: the manifest has the plain model's networks.
+    let (gan_manifest, plain_manifest) = (f.root.join("models/gan.json"), f.root.join("models/plain.json"));
+    ok(&["export", "--run", s(&gan), "--out", s(&gan_manifest)]);
+    ok(&["export", "--run", s(&f.run), "--out", s(&plain_manifest)]);
+    let read = |p: &Path| Manifest::from_json(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let (gan_m, plain_m) = (read(&gan_manifest), read(&plain_manifest));
+    assert_eq!(gan_m.config, plain_m.config);
+    assert_eq!(gan_m.weights.bytes, plain_m.weights.bytes);
+    assert_eq!((gan_m.training["decoder"].as_str(), plain_m.training["decoder"].as_str()), (Some("gan"), Some("likelihood")));
+    assert_eq!(gan_m.training["flip"], true);
+    assert!(gan_m.notice.as_deref().unwrap_or("").contains("non-commercial research"));
+
+    // Realism is reported beside coherence when a classifier judges.
+    let classifier = f.root.join("attributes.bpk");
+    ok(&["train-classifier", "--dataset", "celeba", "--data", s(&f.data), "--cache", s(&f.cache), "--epochs", "1", "--out", s(&classifier)]);
+    let report = f.root.join("gan-eval.json");
+    ok(&["eval", "--manifest", s(&gan_manifest), "--data", s(&f.data), "--cache", s(&f.cache), "--classifier", s(&classifier), "--out", s(&report)]);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let realism = &json["realism"];
+    assert!(realism["frechet_classifier_features"].as_f64().is_some_and(|d| d >= 0.0), "{realism}");
+    let ratio = realism["sharpness_ratio"].as_f64().unwrap();
+    let (generated, real) = (realism["laplacian_variance_generated"].as_f64().unwrap(), realism["laplacian_variance_real"].as_f64().unwrap());
+    assert!(real > 0.0 && (ratio - generated / real).abs() < 1e-9, "{realism}");
+    assert!(std::fs::read_to_string(f.root.join("gan-eval.md")).unwrap().contains("not FID"));
+}
+
+#[test]
+fn a_diverging_discriminator_stops_the_run_and_keeps_the_last_checkpoint() {
+    let f = trained();
+    let gan = f.root.join("gan");
+    ok(&train_faces(&f, &gan, &["--gan", "--epochs", "1"]));
+    let before = std::fs::read(gan.join("checkpoint-0001/discriminator.bpk")).unwrap();
+    // 18 training faces in batches of 6: step 4 is the second step of epoch 2.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jmvae"))
+        .args(train_faces(&f, &gan, &["--gan", "--epochs", "3", "--resume"]))
+        .env("JMVAE_FAULT_NAN_DISCRIMINATOR_AT_STEP", "4")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("training stopped: the discriminator diverged (its loss became NaN) at epoch 2 step 1"), "{stderr}");
+    assert!(stderr.contains("keeps its last good checkpoint (epoch 1)"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(gan.join("latest")).unwrap().trim(), "checkpoint-0001");
+    assert_eq!(std::fs::read(gan.join("checkpoint-0001/discriminator.bpk")).unwrap(), before);
+    // The kept checkpoint resumes.
+    ok(&train_faces(&f, &gan, &["--gan", "--epochs", "2", "--resume"]));
+}
+
+#[test]
+fn gan_and_flip_are_refused_where_they_cannot_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnist = dir.path().join("mnist");
+    common::write_mnist(&mnist, 20);
+    let run = dir.path().join("run");
+    let digits = |extra: &[&str]| {
+        let mut args = vec!["train", "--data", s(&mnist), "--out", s(&run), "--epochs", "1"];
+        args.extend(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    fails(&digits(&["--gan"]), "--gan trains a convolutional discriminator on [channels, height, width] images");
+    fails(&digits(&["--flip"]), "a mirrored digit is another glyph");
+    fails(&digits(&["--gan-weight", "3"]), "--gan");
+    fails(&digits(&["--gan", "--gan-weight", "-1"]), "the adversarial weight must be >= 0, got -1");
+    fails(&digits(&["--gan", "--gan-lr", "0"]), "--gan-lr must be positive, got 0");
+    assert!(!run.exists(), "a refused run leaves nothing behind");
+}

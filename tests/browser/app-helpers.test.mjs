@@ -15,8 +15,8 @@ import { argmax, mix } from '../../www/shared/vectors.js';
 import { MNIST_TEST } from './helpers.mjs';
 
 test('URL options: backend and model, with defaults', () => {
-  assert.deepEqual(readOptions(''), { backend: 'auto', model: './models/mnist.json', facesModel: './models/celeba.json', gpu: undefined });
-  assert.deepEqual(readOptions('?backend=CPU&model=./other.json'), { backend: 'cpu', model: './other.json', facesModel: './models/celeba.json', gpu: undefined });
+  assert.deepEqual(readOptions(''), { backend: 'auto', model: './models/mnist.json', facesModel: './models/celeba-gan.json', gpu: undefined });
+  assert.deepEqual(readOptions('?backend=CPU&model=./other.json'), { backend: 'cpu', model: './other.json', facesModel: './models/celeba-gan.json', gpu: undefined });
   assert.equal(readOptions('?backend=webgpu').backend, 'webgpu');
   assert.throws(() => readOptions('?backend=cuda'), /backend=cuda is not one of auto, webgpu, cpu/);
   assert.equal(readOptions('?gpu=trust-software').gpu, 'trust-software', 'the test hook for the hardware path');

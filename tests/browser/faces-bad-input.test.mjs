@@ -207,11 +207,11 @@ test('nonsense through the JS API is refused with an Error naming it', { skip, t
 test('a missing faces model fails the faces tab only, naming the file', { skip: skipUnless(PKG), timeout: 5 * 60_000 }, async () => {
   const notFound = (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
   const { page, context, state, error } = await openDemo(session, '?panel=faces&backend=cpu', {
-    setup: (page) => page.route('**/models/celeba.json', notFound),
+    setup: (page) => page.route('**/models/celeba-gan.json', notFound),
   });
   try {
     assert.equal(state, 'error');
-    assert.match(error, /celeba\.json/);
+    assert.match(error, /celeba-gan\.json/);
     assert.match(error, /404/);
     // The digits are another demo, and still work.
     await page.click('#tab-digits');

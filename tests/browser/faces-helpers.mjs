@@ -150,13 +150,13 @@ export async function uploadFace(page, file) {
  * names (scripts/test.sh writes it), or else written now by target/release/jmvae, which takes
  * a fraction of a second and always matches the weights in www/models/.
  */
-export function nativeFacesReference() {
-  if (process.env.JMVAE_NATIVE_FACES) return readJson(process.env.JMVAE_NATIVE_FACES);
+export function nativeFacesReference(manifest = FACES_MANIFEST) {
+  if (process.env.JMVAE_NATIVE_FACES && manifest === FACES_MANIFEST) return readJson(process.env.JMVAE_NATIVE_FACES);
   const dir = mkdtempSync(join(tmpdir(), 'jmvae-faces-'));
   try {
     const file = join(dir, 'native-faces.json');
     const sets = NATIVE_SETS.flatMap((set) => ['--attributes', set]);
-    execFileSync(JMVAE_BIN, ['sample', '--manifest', FACES_MANIFEST, ...sets, '--samples', String(NATIVE_SAMPLES),
+    execFileSync(JMVAE_BIN, ['sample', '--manifest', manifest, ...sets, '--samples', String(NATIVE_SAMPLES),
       '--seed', String(NATIVE_SEED), '--json', file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     return readJson(file);
   } finally {

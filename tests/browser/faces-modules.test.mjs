@@ -1,8 +1,8 @@
 // The faces demo's pure helpers, imported from the modules of www/ they belong to (none touches
 // the DOM): the attribute groups and names (faces/attributes.js), the presets and seeded random
 // attributes (faces/attribute-presets.js), the model check (faces/model-check.js), the framing
-// and resizing of photos as the trainer frames CelebA (faces/face-image.js), and the URL's
-// choice of demo (shared/options.js).
+// and resizing of photos as the trainer frames CelebA (faces/face-image.js), the URL's
+// choice of demo (shared/options.js) and the decoder note's (faces/decoder-note.js).
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { cropBox, faceToRgba, isGreyscale, resizeTriangle, toUnit } from '../../
 import { PRESETS, presetVector, randomAttributes } from '../../www/faces/attribute-presets.js';
 import { binarise, displayName, groupAttributes, presentNames } from '../../www/faces/attributes.js';
 import { FACE_VALUES, checkFaces, trainFrequencies } from '../../www/faces/model-check.js';
+import { decoderOf, otherModelUrl } from '../../www/faces/decoder-note.js';
 import { panelFrom, readOptions } from '../../www/shared/options.js';
 import { linkUrl } from '../../www/shared/permalink.js';
 import { FACES_MANIFEST, readJson } from './helpers.mjs';
@@ -146,5 +147,16 @@ test('the URL picks the demo: #faces or ?panel=faces, else the digits', () => {
   assert.equal(linkUrl('http://h/www/?backend=cpu#faces', 'faces'), 'http://h/www/?backend=cpu&panel=faces');
   assert.equal(linkUrl('http://h/www/?panel=faces&backend=cpu', 'digits'), 'http://h/www/?backend=cpu');
   assert.equal(readOptions('?faces-model=./f.json').facesModel, './f.json');
-  assert.equal(readOptions('').facesModel, './models/celeba.json');
+  assert.equal(readOptions('').facesModel, './models/celeba-gan.json');
+});
+
+test('the decoder is read from the manifest, and the link swaps the shipped model only', () => {
+  assert.equal(decoderOf({ training: { decoder: 'gan' } }), 'gan');
+  assert.equal(decoderOf({ training: { decoder: 'likelihood' } }), 'likelihood');
+  assert.equal(decoderOf({ training: {} }), 'likelihood', 'manifests from before JMVAE-GAN are plain');
+  assert.equal(decoderOf({}), 'likelihood');
+  const url = new URL(otherModelUrl('http://h/www/?backend=cpu&attributes=Smiling&seed=3#faces', 'gan'));
+  assert.deepEqual(Object.fromEntries(url.searchParams), { backend: 'cpu', attributes: 'Smiling', seed: '3', 'faces-model': './models/celeba.json', panel: 'faces' });
+  assert.equal(url.hash, '');
+  assert.equal(new URL(otherModelUrl('http://h/www/?faces-model=./models/celeba.json', 'likelihood')).searchParams.get('faces-model'), './models/celeba-gan.json');
 });

@@ -4,7 +4,9 @@
 // - (a) toggling Eyeglasses or Smiling changes the generated faces;
 // - (b) the attributes read back from generated faces agree with those requested;
 // - (c) a photo through the file input gives 40 probabilities, a reconstruction and an editor;
-// - (d) the faces match the native trainer's for the same weights and seed within 1e-3;
+// - (d) the faces match the native trainer's for the same weights and seed within 1e-3, for the
+//   default JMVAE-GAN decoder and for the plain one (?faces-model=), and the page says which
+//   decoder made them;
 // - picking a face the model made, and the page on a phone.
 // Bad input is faces-bad-input.test.mjs's.
 
@@ -15,7 +17,9 @@ import {
   TOLERANCE, canvasPixels, compareFacesWithNative, faceLabels, looksLikeAFace, meanPixelDifference, nativeFacesReference,
   openFaces, photoOfAFace, uploadFace,
 } from './faces-helpers.mjs';
-import { FACES_MANIFEST, MANIFEST, NATIVE_FACES, PKG, createSession, openReadyDemo, pageState, skipUnless } from './helpers.mjs';
+import {
+  FACES_MANIFEST, JMVAE_BIN, MANIFEST, NATIVE_FACES, PKG, PLAIN_FACES_MANIFEST, createSession, openReadyDemo, pageState, skipUnless,
+} from './helpers.mjs';
 import { PRESETS, presetVector } from '../../www/faces/attribute-presets.js';
 
 const session = createSession();
@@ -48,7 +52,7 @@ test('the faces tab loads its model only when first shown, once the digits are u
     const state = await pageState(page);
     assert.deepEqual([state.state, state.panel, state.error], ['ready', 'faces', '']);
     assert.match(state.status, /CPU/, 'the faces status line names the backend');
-    assert.ok(requests.some((path) => path.endsWith('/models/celeba.safetensors')), 'the faces weights were fetched');
+    assert.ok(requests.some((path) => path.endsWith('/models/celeba-gan.safetensors')), 'the JMVAE-GAN faces weights are the default');
     assert.equal(requests.filter((path) => path.endsWith('_bg.wasm')).length, 1, 'the wasm package is loaded once');
     assert.match(await page.innerText('#faces-progress-text'), /^Downloaded \d/);
     assert.match(await page.innerText('#faces-timing'), /Generated in \d+ ms/);
@@ -308,6 +312,42 @@ test(`(d) CPU: the faces match the native trainer within ${TOLERANCE}`, { skip: 
   const { page, context } = await openFaces(session, '&backend=cpu');
   try {
     await compareFacesWithNative(page, nativeFacesReference(), t);
+  } finally {
+    await context.close();
+  }
+});
+
+test(`(d) CPU: the plain decoder's faces (?faces-model=) match the native trainer within ${TOLERANCE}`, { skip: skipUnless(PKG, PLAIN_FACES_MANIFEST, JMVAE_BIN), timeout: TIMEOUT }, async (t) => {
+  const { page, context } = await openFaces(session, '&backend=cpu&faces-model=./models/celeba.json');
+  try {
+    await compareFacesWithNative(page, nativeFacesReference(PLAIN_FACES_MANIFEST), t);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the page says which decoder made the faces, and links the other', { skip: skipUnless(PKG, FACES_MANIFEST, PLAIN_FACES_MANIFEST), timeout: TIMEOUT }, async () => {
+  const { page, context } = await openFaces(session, '&backend=cpu&seed=11');
+  try {
+    const note = () => page.evaluate(() => {
+      const p = document.getElementById('faces-decoder');
+      return { hidden: p.hidden, decoder: p.dataset.decoder, text: p.innerText, href: p.querySelector('a')?.href };
+    });
+    const gan = await note();
+    assert.equal(gan.hidden, false);
+    assert.equal(gan.decoder, 'gan');
+    assert.match(gan.text, /JMVAE-GAN decoder/);
+    const url = new URL(gan.href);
+    assert.equal(url.searchParams.get('faces-model'), './models/celeba.json');
+    assert.equal(url.searchParams.get('seed'), '11', 'the link keeps the faces shown');
+    assert.match(await page.innerText('#faces-manifest'), /JMVAE-GAN decoder/, 'the weights panel names it too');
+
+    await page.goto(gan.href);
+    await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
+    const plain = await note();
+    assert.equal(plain.decoder, 'likelihood');
+    assert.match(plain.text, /plain decoder/);
+    assert.equal(new URL(plain.href).searchParams.get('faces-model'), './models/celeba-gan.json');
   } finally {
     await context.close();
   }

@@ -14,7 +14,9 @@ export const PKG = join(ROOT, 'pkg', 'jmvae.js');
 // The CPU-only build, which ?backend=cpu and 'auto' on a software or absent GPU load instead.
 export const PKG_CPU = join(ROOT, 'pkg', 'jmvae-cpu.js');
 export const MANIFEST = join(ROOT, 'www', 'models', 'mnist.json');
-export const FACES_MANIFEST = join(ROOT, 'www', 'models', 'celeba.json');
+// The faces the page loads by default: the JMVAE-GAN decoder's; and the plain decoder's.
+export const FACES_MANIFEST = join(ROOT, 'www', 'models', 'celeba-gan.json');
+export const PLAIN_FACES_MANIFEST = join(ROOT, 'www', 'models', 'celeba.json');
 export const FIXTURES = join(ROOT, 'tests', 'browser', 'fixtures');
 // The native trainer's outputs for the shipped weights; scripts/test.sh writes them afresh
 // with `jmvae sample` and passes the path, so they always match www/models/.
@@ -57,10 +59,10 @@ export function skipUnless(...paths) {
     [MANIFEST]: 'export the trained weights into www/models/ first',
     [NATIVE_SAMPLES]: 'write it with `jmvae sample --manifest www/models/mnist.json --samples 16 --seed 7 --json ...`',
     [MNIST_TEST]: 'write 100 MNIST test digits there first',
-    [FACES_MANIFEST]: 'export the faces weights with `jmvae export --run RUN --precision f16 --out www/models/celeba.json` first',
+    [FACES_MANIFEST]: 'export the faces weights with `jmvae export --run RUN --precision f16 --out www/models/celeba-gan.json` first',
     [JMVAE_BIN]: 'build the trainer (cargo build --release), or set JMVAE_NATIVE_FACES to a `jmvae sample --json` reference',
     // Only when set: then NATIVE_FACES is this file, not the trainer.
-    [process.env.JMVAE_NATIVE_FACES]: 'write it with `jmvae sample --manifest www/models/celeba.json --attributes ... --json FILE`',
+    [process.env.JMVAE_NATIVE_FACES]: 'write it with `jmvae sample --manifest www/models/celeba-gan.json --attributes ... --json FILE`',
   };
   return `${relative(ROOT, absent)} is missing: ${reasons[absent] ?? 'create it first'}`;
 }

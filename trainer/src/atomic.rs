@@ -70,6 +70,8 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
 ///   process at a known stage.
 /// - `JMVAE_FAULT_NAN_LOSS_AT_STEP=N`: the loss of optimiser step N (counted from 0 over the
 ///   whole run, as `state.json`'s `steps`) reads as NaN, as when training diverges.
+/// - `JMVAE_FAULT_NAN_DISCRIMINATOR_AT_STEP=N`: the same for the discriminator's loss of a
+///   JMVAE-GAN run, as when the discriminator diverges.
 pub mod fault {
     use std::io;
     use std::sync::OnceLock;
@@ -103,6 +105,12 @@ pub mod fault {
     pub fn loss(step: u64, value: f32) -> f32 {
         static AT: OnceLock<Option<u64>> = OnceLock::new();
         if number("JMVAE_FAULT_NAN_LOSS_AT_STEP", &AT) == Some(step) { f32::NAN } else { value }
+    }
+
+    /// The discriminator's loss of step `step`: NaN at `JMVAE_FAULT_NAN_DISCRIMINATOR_AT_STEP`.
+    pub fn discriminator_loss(step: u64, value: f32) -> f32 {
+        static AT: OnceLock<Option<u64>> = OnceLock::new();
+        if number("JMVAE_FAULT_NAN_DISCRIMINATOR_AT_STEP", &AT) == Some(step) { f32::NAN } else { value }
     }
 }
 

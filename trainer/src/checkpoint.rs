@@ -28,6 +28,7 @@ use jmvae::{Jmvae, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::{fault, write_atomic, write_json};
+use crate::gan::{Adversary, GanSettings};
 
 /// The run-directory format this code writes, and the newest it reads. Runs written before
 /// `run.json` had a `format` are format 1. Raise it when a change makes older code misread a
@@ -75,6 +76,12 @@ pub struct RunSettings {
     /// The modality whose encoder alone is refitted to the model's posterior, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refit: Option<String>,
+    /// JMVAE-GAN: the discriminator and the weights of its terms; none for JMVAE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gan: Option<GanSettings>,
+    /// Whether training faces are flipped left-right at random (augmentation).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flip: bool,
 }
 
 /// Which checkpoint of a run to read.
@@ -178,7 +185,7 @@ impl RunDir {
     /// Write model, optimiser and state into the checkpoint's temporary directory; nothing
     /// that a reader or a resume looks at changes until [`RunDir::commit_checkpoint`]. A write
     /// that fails (a full disk) removes the temporary directory and says what is kept.
-    pub fn write_checkpoint(&self, model: &Jmvae, optimizer: &ModuleOptimizer, state: &TrainingState) -> Result<PendingCheckpoint> {
+    pub fn write_checkpoint(&self, model: &Jmvae, optimizer: &ModuleOptimizer, adversary: Option<&Adversary>, state: &TrainingState) -> Result<PendingCheckpoint> {
         let name = format!("checkpoint-{:04}", state.epoch);
         let tmp = self.path.join(format!("{name}.tmp"));
         let result = (|| -> Result<()> {
@@ -192,6 +199,10 @@ impl RunDir {
             fault::checkpoint_stage(&name, "optimizer");
             let file = tmp.join("optimizer.bpk");
             save_record(&file, |f| optimizer.save(f))?;
+            if let Some(adversary) = adversary {
+                fault::checkpoint_stage(&name, "discriminator");
+                adversary.save(&tmp, |file, save| save_record(file, |f| save(f).map_err(|e| std::io::Error::other(format!("{e:#}")))))?;
+            }
             fault::checkpoint_stage(&name, "state");
             write_json(&tmp.join("state.json"), state)
         })();
@@ -350,6 +361,12 @@ impl RunDir {
         optimizer
             .load(dir.join("optimizer.bpk"))
             .with_context(|| format!("cannot read `{}`", dir.join("optimizer.bpk").display()))
+    }
+
+    /// Load the latest checkpoint's discriminator and its optimiser (a JMVAE-GAN run).
+    pub fn load_adversary(&self, gan: &GanSettings, config: &ModelConfig, device: &Device) -> Result<Adversary> {
+        let dir = self.latest()?.context("no checkpoint to resume from")?;
+        Adversary::load(gan, config, &dir, device)
     }
 
     /// Keep only the metrics of epochs up to `epoch` (after resuming from a checkpoint).

@@ -140,6 +140,23 @@ pub struct TrainArgs {
     /// needs --init. A documented deviation from JMVAE-kl's covering fit.
     #[arg(long, value_name = "NAME", requires = "init")]
     pub refit: Option<String>,
+    /// JMVAE-GAN (faces): also train the image decoder against a discriminator, as the paper
+    /// does on CelebA. Fixed for the run: a --resume must say it again.
+    #[arg(long)]
+    pub gan: bool,
+    /// With --gan: γ, the weight of the decoder's adversarial term -log D(x̃) (default 20).
+    #[arg(long, requires = "gan", allow_negative_numbers = true)]
+    pub gan_weight: Option<f64>,
+    /// With --gan: φ, the weight of feature matching on D's penultimate layer (default 100).
+    #[arg(long, requires = "gan", allow_negative_numbers = true)]
+    pub feature_weight: Option<f64>,
+    /// With --gan: the discriminator's Adam learning rate (default 2e-4, DCGAN's).
+    #[arg(long, requires = "gan")]
+    pub gan_lr: Option<f64>,
+    /// Faces: flip each training face left-right with probability 1/2, drawn afresh every
+    /// epoch (its attributes are unchanged by a mirror).
+    #[arg(long)]
+    pub flip: bool,
 }
 
 /// The model a command evaluates: a run's checkpoint or an exported manifest (`jmvae eval`,

@@ -11,11 +11,13 @@ pub mod commands;
 pub mod idx;
 
 mod atomic;
+mod augment;
 mod batch;
 mod checkpoint;
 mod datasets;
 mod epoch_record;
 mod examples;
+mod gan;
 mod grid;
 mod judges;
 mod metrics;

@@ -98,6 +98,8 @@ fn settings(config: ModelConfig) -> RunSettings {
         rescale: vec![("flags".into(), 2.0)],
         init: None,
         refit: None,
+        gan: None,
+        flip: false,
     }
 }
 

@@ -11,10 +11,12 @@ use jmvae::objective::unimodal_elbo;
 use jmvae::{Jmvae, Manifest, Objective, SeededRng, Terms};
 
 use crate::atomic::fault;
+use crate::augment::flip_some;
 use crate::checkpoint::{BestRecord, RunDir, RunSettings, TrainingState};
 use crate::datasets::{DatasetKind, Monitor};
 use crate::epoch_record::{EpochRecord, Watched};
 use crate::examples::Splits;
+use crate::gan::Adversary;
 use crate::metrics::likelihoods::{mean_elbo, mean_refit_bound};
 
 /// The generator for everything random in `epoch`: the same on a resumed run.
@@ -27,6 +29,9 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
     let device = device.clone().autodiff();
     let objective = Objective::jmvae_kl(settings.alpha)?.rescaled(likelihood_weights(settings)?)?;
     let (mut model, mut optimizer, mut state) = start_or_resume(run, settings, &device)?;
+    let mut adversary = start_or_resume_adversary(run, settings, &device)?;
+    let image_shape = settings.config.modality("image").map(|m| m.shape.clone()).ok();
+    let image = settings.config.index_of("image").ok();
     let mut best = run.best_record()?;
     if state.epoch >= epochs {
         bail!("`{}` already has {} epochs; ask for more with --epochs", run.path.display(), state.epoch);
@@ -46,16 +51,19 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
         let mut sums = vec![0.0f64; 0];
         let mut loss_sum = 0.0;
         for (step, indices) in order.chunks(settings.batch).enumerate() {
-            let batch = train.inputs(indices, &device);
+            let mut inputs = train.inputs(indices, &device).for_model(&settings.config)?;
+            if let (true, Some(m), Some(shape)) = (settings.flip, image, &image_shape) {
+                inputs[m] = flip_some(inputs[m].clone(), shape, &mut rng);
+            }
             let eps = rng.noise(indices.len(), latent, &device);
-            let (loss, means) = match refit {
-                Some((name, m)) => {
-                    let (bound, log_p, kl) = unimodal_elbo(&model, m, batch.get(name)?, eps, weights.rescale[m]);
+            let (mut loss, mut means) = match refit {
+                Some((_, m)) => {
+                    let (bound, log_p, kl) = unimodal_elbo(&model, m, inputs[m].clone(), eps, weights.rescale[m]);
                     let means = vec![log_p.mean().into_scalar::<f32>(), kl.mean().into_scalar::<f32>()];
                     (bound.mean().neg(), means)
                 }
                 None => {
-                    let terms = Terms::compute(&model, &batch.for_model(&settings.config)?, eps);
+                    let terms = Terms::compute(&model, &inputs, eps);
                     (terms.loss(&weights), terms.means().into_data().try_to_vec::<f32>()?)
                 }
             };
@@ -63,6 +71,21 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
             if !loss_value.is_finite() {
                 bar.finish_and_clear();
                 bail!("training stopped: the loss became {loss_value} at epoch {} step {step}; {}", epoch + 1, diverged(run, epoch));
+            }
+            if let (Some(adversary), Some(gan)) = (adversary.as_mut(), &settings.gan) {
+                let eps = rng.noise(indices.len(), latent, &device);
+                let adversarial = adversary.step(gan, &model, &inputs, eps)?;
+                let d_loss = fault::discriminator_loss(state.steps, adversarial.discriminator_loss);
+                if !d_loss.is_finite() {
+                    bar.finish_and_clear();
+                    bail!(
+                        "training stopped: the discriminator diverged (its loss became {d_loss}) at epoch {} step {step}; {}",
+                        epoch + 1,
+                        diverged(run, epoch)
+                    );
+                }
+                loss = loss + adversarial.decoder_loss;
+                means.extend([d_loss, adversarial.terms[0], adversarial.terms[1]]);
             }
             sums.resize(means.len(), 0.0);
             sums.iter_mut().zip(&means).for_each(|(s, &m)| *s += m as f64);
@@ -119,7 +142,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
         // epoch's metrics line and best checkpoint, and last the rename and `latest` that make
         // the checkpoint count. A run stopped before that resumes from the previous checkpoint,
         // drops the lines after it and redoes the epoch, identically.
-        let pending = run.write_checkpoint(&model, &optimizer, &state)?;
+        let pending = run.write_checkpoint(&model, &optimizer, adversary.as_ref(), &state)?;
         // The best checkpoint is chosen on validation only, never on the test set.
         let mut new_best = None;
         if let (Some(score), "validation") = (record.watched.score, split) {
@@ -189,6 +212,18 @@ fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Res
     Ok((model, optimizer, TrainingState { epoch: 0, steps: 0, seconds: 0.0 }))
 }
 
+/// A JMVAE-GAN run's discriminator: the latest checkpoint's, or fresh for a new run; none
+/// for JMVAE.
+fn start_or_resume_adversary(run: &RunDir, settings: &RunSettings, device: &Device) -> Result<Option<Adversary>> {
+    let Some(gan) = &settings.gan else { return Ok(None) };
+    if run.latest()?.is_some() {
+        return Ok(Some(run.load_adversary(gan, &settings.config, device)?));
+    }
+    // Seeded apart from the model, so that a GAN run's model starts as the plain run's.
+    device.seed(settings.seed ^ 0xD15C);
+    Ok(Some(Adversary::new(gan, &settings.config, device)?))
+}
+
 fn term_names(settings: &RunSettings) -> Vec<String> {
     let config = &settings.config;
     if let Some(name) = &settings.refit {
@@ -198,6 +233,9 @@ fn term_names(settings: &RunSettings) -> Vec<String> {
     names.push("kl_prior".into());
     if config.unimodal_encoders {
         names.extend(config.modalities.iter().map(|m| format!("kl_{}", m.name)));
+    }
+    if settings.gan.is_some() {
+        names.extend(["discriminator_loss", "gan_adversarial", "gan_feature_matching"].map(String::from));
     }
     names
 }

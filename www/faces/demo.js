@@ -9,6 +9,7 @@ import { showLoaded, startDemo } from '../shared/start-demo.js';
 import { setupFacesGenerate } from './attributes-to-faces.js';
 import { setupFacesEdit } from './edit-face.js';
 import { setupFacesUpload } from './face-to-attributes.js';
+import { showDecoder } from './decoder-note.js';
 import { checkFaces } from './model-check.js';
 
 /**
@@ -22,6 +23,7 @@ export function startFaces(queue, link, view) {
     showLoaded(view, model, options);
     showManifest(model.manifest, $('faces-manifest'), $('faces-manifest-json'));
     showNotice(model.manifest);
+    showDecoder(model.manifest);
 
     step('Generating the first faces');
     const edit = setupFacesEdit(model, queue, view, faces, link);

@@ -25,6 +25,7 @@ function trainingSummary(training) {
     training.epochs !== undefined && `${training.epochs} epochs`,
     training.parameters !== undefined && `${Number(training.parameters).toLocaleString('en')} parameters`,
     training.alpha !== undefined && `alpha ${training.alpha}`,
+    training.decoder === 'gan' && 'JMVAE-GAN decoder',
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : undefined;
 }

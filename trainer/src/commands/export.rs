@@ -63,6 +63,9 @@ fn from_run(path: &PathBuf, which: Which) -> Result<(Jmvae, Provenance)> {
         rescale: settings.rescale,
         init: settings.init,
         refit: settings.refit,
+        decoder: if settings.gan.is_some() { "gan" } else { "likelihood" },
+        gan: settings.gan,
+        flip: settings.flip,
         checkpoint: best.map_or(serde_json::json!("latest"), |b| serde_json::to_value(b).expect("plain fields")),
     };
     let training = serde_json::to_value(training)?;
@@ -88,6 +91,14 @@ struct TrainingRecord {
     rescale: Vec<(String, f64)>,
     init: Option<String>,
     refit: Option<String>,
+    /// How the image decoder was trained: `likelihood` (JMVAE-kl alone) or `gan` (also
+    /// against a discriminator, JMVAE-GAN), for the page to say which made its faces.
+    decoder: &'static str,
+    /// JMVAE-GAN: the discriminator and the weights of its terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gan: Option<crate::gan::GanSettings>,
+    /// Whether training faces were flipped left-right at random.
+    flip: bool,
     /// `latest`, or why the best checkpoint is the best.
     checkpoint: serde_json::Value,
 }

@@ -8,6 +8,7 @@ use crate::checkpoint::{RUN_FORMAT, RunDir, RunSettings};
 use crate::cli::{DEFAULT_ALPHA, Preset, TrainArgs};
 use crate::datasets;
 use crate::datasets::Monitor;
+use crate::gan::{DEFAULT_ADVERSARIAL, DEFAULT_DISCRIMINATOR_LR, DEFAULT_FEATURE_MATCHING, GanSettings};
 use crate::train::train;
 
 /// Run the command.
@@ -41,6 +42,21 @@ pub fn run(args: TrainArgs) -> Result<()> {
             bail!("--refit {name}: this model has no unimodal encoders (alpha = 0); refit a JMVAE-kl model");
         }
     }
+    let gan = if args.gan {
+        let weights = (args.gan_weight.unwrap_or(DEFAULT_ADVERSARIAL), args.feature_weight.unwrap_or(DEFAULT_FEATURE_MATCHING));
+        if args.refit.is_some() {
+            bail!("--gan with --refit: a refit trains one encoder and leaves the decoder, which the GAN trains, as it is");
+        }
+        Some(GanSettings::new(&config, weights.0, weights.1, args.gan_lr.unwrap_or(DEFAULT_DISCRIMINATOR_LR)).context("--gan")?)
+    } else {
+        None
+    };
+    if args.flip {
+        let image = config.modality("image").context("--flip")?;
+        if image.kind != ModalityKind::ColourImage {
+            bail!("--flip mirrors faces; a mirrored digit is another glyph (or none), so this dataset's images are not flipped");
+        }
+    }
     let settings = RunSettings {
         format: RUN_FORMAT,
         dataset: kind.name().into(),
@@ -56,6 +72,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
         rescale,
         init: args.init.map(|p| p.display().to_string()),
         refit: args.refit,
+        gan,
+        flip: args.flip,
     };
     // A config the model would refuse is refused here, before the run directory exists.
     settings.config.validate()?;
@@ -126,6 +144,19 @@ fn prepare_run(run: &RunDir, settings: RunSettings, resume: bool) -> Result<RunS
             bail!("`{}` already holds a run; pass --resume to continue it or choose another --out", run.path.display());
         }
         let stored = run.settings()?;
+        match (&stored.gan, &settings.gan) {
+            (Some(_), None) => bail!(
+                "`{}` is a JMVAE-GAN run (its decoder trains against a discriminator); resume it with --gan, or start a plain run in another --out",
+                run.path.display()
+            ),
+            (None, Some(_)) => bail!(
+                "`{}` is a plain JMVAE run; --gan cannot be added on resume. Start a GAN run from its weights instead: \
+                 `jmvae export --run {}` then `jmvae train --gan --init MANIFEST --out NEW`",
+                run.path.display(),
+                run.path.display()
+            ),
+            _ => {}
+        }
         let same = RunSettings { command: stored.command.clone(), ..settings.clone() };
         if same != stored {
             bail!("--resume with settings that differ from `{}`; use the original flags", run.path.join("run.json").display());

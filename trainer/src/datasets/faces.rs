@@ -20,6 +20,7 @@ use crate::metrics::accuracy::{attribute_accuracy, frequencies, judge_attribute_
 use crate::metrics::diversity::real_spread;
 use crate::metrics::mean;
 use crate::metrics::read_back::{ReadBackPoint, classifier_recall, read_back};
+use crate::metrics::realism::{Realism, realism};
 use crate::metrics::temperature::{chosen_line, FACES_RULE, REPORTED_TEMPERATURES, curve_temperatures, selection_grid};
 
 /// The notice every CelebA-derived manifest carries.
@@ -239,6 +240,7 @@ fn evaluate(
         metrics.read_back_curve = Some(points.into_iter().filter(|p| REPORTED_TEMPERATURES.contains(&p.temperature)).collect());
         metrics.mean_classifier_accuracy = Some(mean(&ceiling));
         metrics.classifier_accuracy = Some(ceiling);
+        metrics.realism = Some(realism(model, classifier, test, options.temperature, options.seed, device)?);
         if options.chooses_temperature() {
             let grid = selection_grid()
                 .into_iter()
@@ -294,6 +296,9 @@ pub struct FacesReport {
     pub sampling: Option<Sampling>,
     /// Validation only: the grid the rule read.
     pub selection_curve: Option<Vec<ReadBackPoint>>,
+    /// Fréchet distance (classifier features) and sharpness of faces generated from the
+    /// split's attribute vectors, against its real faces.
+    pub realism: Option<Realism>,
 }
 
 impl Report for FacesReport {
@@ -340,6 +345,12 @@ impl Report for FacesReport {
                     p.diversity
                 ));
             }
+        }
+        if let Some(r) = &self.realism {
+            out.push_str(&format!(
+                "\nrealism of {} faces generated from the {} attribute vectors at τ = {}: Fréchet distance on the attribute classifier's features {:.2} (not FID: no Inception network); sharpness ratio {:.3} (Laplacian variance {:.5} generated, {:.5} real)\n",
+                r.examples, self.split, r.temperature, r.frechet_classifier_features, r.sharpness_ratio, r.laplacian_variance_generated, r.laplacian_variance_real
+            ));
         }
         out.push_str(&chosen_line(&self.split, self.sampling.as_ref()));
         out

@@ -7,6 +7,7 @@ pub mod convergence;
 pub mod diversity;
 pub mod likelihoods;
 pub mod read_back;
+pub mod realism;
 pub mod temperature;
 pub mod widths;
 
