@@ -20,7 +20,8 @@ import { ROOT } from '../tests/browser/helpers.mjs';
 import { PRESETS, presetVector } from '../www/faces/attribute-presets.js';
 import { main } from './page-lib/run.mjs';
 
-const MANIFEST = 'www/models/celeba.json';
+// The faces the page loads by default: the JMVAE-GAN decoder's.
+const MANIFEST = 'www/models/celeba-gan.json';
 const labels = JSON.parse(readFileSync(join(ROOT, MANIFEST), 'utf8')).config.modalities.find((m) => m.name === 'attributes').labels;
 
 export const FACES = {

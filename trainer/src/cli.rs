@@ -144,7 +144,7 @@ pub struct TrainArgs {
     /// does on CelebA. Fixed for the run: a --resume must say it again.
     #[arg(long)]
     pub gan: bool,
-    /// With --gan: γ, the weight of the decoder's adversarial term -log D(x̃) (default 20).
+    /// With --gan: γ, the weight of the decoder's adversarial term -log D(x̃) (default 250, the shipped faces').
     #[arg(long, requires = "gan", allow_negative_numbers = true)]
     pub gan_weight: Option<f64>,
     /// With --gan: φ, the weight of feature matching on D's penultimate layer (default 100).

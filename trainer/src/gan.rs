@@ -14,7 +14,7 @@ use jmvae::{Jmvae, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 /// γ when `--gan-weight` is not given.
-pub const DEFAULT_ADVERSARIAL: f64 = 20.0;
+pub const DEFAULT_ADVERSARIAL: f64 = 250.0;
 /// φ when `--feature-weight` is not given.
 pub const DEFAULT_FEATURE_MATCHING: f64 = 100.0;
 /// The discriminator's learning rate when `--gan-lr` is not given: DCGAN's.

@@ -83,35 +83,34 @@ pub fn laplacian_variance(face: &[f32], shape: &[usize]) -> f64 {
 /// ‖μ_a − μ_b‖² + tr C_a + tr C_b − 2 tr (C_a C_b)^½ between the rows (`width` features each)
 /// of `a` and `b`, the Fréchet distance of the Gaussians fitted to them.
 ///
-/// tr (C_a C_b)^½ is the sum of the square roots of the eigenvalues of C_a^½ C_b C_a^½, a
-/// symmetric positive semi-definite matrix: two symmetric eigendecompositions in f64.
+/// With X and Y the centred rows over √(n − 1), C_a = XᵀX and C_b = YᵀY, and the eigenvalues
+/// of C_a C_b are the squared singular values of X Yᵀ; with X = Q_a R_a and Y = Q_b R_b (thin
+/// QR), those are the singular values of R_a R_bᵀ. So tr (C_a C_b)^½ is the sum of the singular
+/// values of a `width` x `width` matrix: no matrix square root, which is unstable on the
+/// rank-deficient covariances of ReLU features (dead units), and f64 throughout.
 pub fn frechet_distance(a: &[f32], b: &[f32], width: usize) -> f64 {
-    let (mean_a, cov_a) = moments(a, width);
-    let (mean_b, cov_b) = moments(b, width);
+    let (mean_a, x) = centred(a, width);
+    let (mean_b, y) = centred(b, width);
     let gap = (mean_a - mean_b).norm_squared();
-    let root_a = symmetric_sqrt(cov_a.clone());
-    let product = &root_a * &cov_b * &root_a;
-    // Symmetrised, since rounding leaves the product a hair off symmetric.
-    let product = (&product + product.transpose()) * 0.5;
-    let cross: f64 = product.symmetric_eigen().eigenvalues.iter().map(|e| e.max(0.0).sqrt()).sum();
-    (gap + cov_a.trace() + cov_b.trace() - 2.0 * cross).max(0.0)
+    let traces = x.norm_squared() + y.norm_squared();
+    let cross = (triangle(x) * triangle(y).transpose()).singular_values().sum();
+    (gap + traces - 2.0 * cross).max(0.0)
 }
 
-/// C^½ of a symmetric positive semi-definite C, from its eigendecomposition U Λ Uᵀ.
-fn symmetric_sqrt(c: DMatrix<f64>) -> DMatrix<f64> {
-    let eigen = c.symmetric_eigen();
-    let root = DVector::from_iterator(eigen.eigenvalues.len(), eigen.eigenvalues.iter().map(|e| e.max(0.0).sqrt()));
-    &eigen.eigenvectors * DMatrix::from_diagonal(&root) * eigen.eigenvectors.transpose()
+/// R of the thin QR of `x` (`width` x `width`, zero-padded when there are fewer rows).
+fn triangle(x: DMatrix<f64>) -> DMatrix<f64> {
+    let width = x.ncols();
+    let x = if x.nrows() < width { x.resize_vertically(width, 0.0) } else { x };
+    x.qr().r()
 }
 
-/// The mean and the (n − 1)-normalised covariance of the rows of `rows`.
-fn moments(rows: &[f32], width: usize) -> (DVector<f64>, DMatrix<f64>) {
+/// The column means of the rows of `rows`, and the rows minus them over √(n − 1).
+fn centred(rows: &[f32], width: usize) -> (DVector<f64>, DMatrix<f64>) {
     let n = rows.len() / width;
     let x = DMatrix::from_row_iterator(n, width, rows.iter().map(|v| *v as f64));
     let mean = DVector::from_iterator(width, x.column_iter().map(|c| c.mean()));
-    let centred = DMatrix::from_fn(n, width, |i, j| x[(i, j)] - mean[j]);
-    let cov = centred.transpose() * &centred / (n.max(2) - 1) as f64;
-    (mean, cov)
+    let scale = 1.0 / ((n.max(2) - 1) as f64).sqrt();
+    (mean.clone(), DMatrix::from_fn(n, width, |i, j| (x[(i, j)] - mean[j]) * scale))
 }
 
 #[cfg(test)]
@@ -137,6 +136,18 @@ mod tests {
         let b = normals(20_000, 2, &[1.0, 2.0], &[3.0, 0.0], 3);
         let d = frechet_distance(&a, &b, 2);
         assert!((d - 10.0).abs() < 0.3, "{d}");
+    }
+
+    #[test]
+    fn dead_features_and_fewer_rows_than_features_leave_the_distance_exact() {
+        // A feature that is always 0 (a dead ReLU) makes both covariances singular; shifting
+        // every row by s then moves the distance by exactly ‖s‖² = 0.25 + 4 = 4.25.
+        let a: Vec<f32> = normals(50, 3, &[1.0, 0.0, 2.0], &[0.0; 3], 4);
+        let b: Vec<f32> = a.chunks(3).flat_map(|r| [r[0] + 0.5, r[1], r[2] - 2.0]).collect();
+        assert!((frechet_distance(&a, &b, 3) - 4.25).abs() < 1e-4);
+        // Fewer faces than features: still zero against itself.
+        let few = normals(5, 8, &[1.0; 8], &[0.0; 8], 5);
+        assert!(frechet_distance(&few, &few, 8) < 1e-4);
     }
 
     #[test]
