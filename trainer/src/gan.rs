@@ -149,6 +149,6 @@ mod tests {
             d = optimizer.step(1e-3, d, grads);
         }
         assert!((losses[0] - 2.0 * 2f32.ln()).abs() < 0.2, "starts undecided: {}", losses[0]);
-        assert!(losses[59] < 0.3 * losses[0], "{losses:?}");
+        assert!(losses[59] < 0.5 * losses[0], "{losses:?}");
     }
 }
