@@ -81,7 +81,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
                     bail!(
                         "training stopped: the discriminator diverged (its loss became {d_loss}) at epoch {} step {step}; {}",
                         epoch + 1,
-                        diverged(run, epoch)
+                        diverged_with(run, epoch, "start a new run with a lower --gan-lr or --gan-weight")
                     );
                 }
                 loss = loss + adversarial.decoder_loss;
@@ -166,12 +166,17 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
 
 /// What a run stopped at `epoch` (0-based, the one in progress) keeps, and what to do.
 fn diverged(run: &RunDir, epoch: usize) -> String {
+    diverged_with(run, epoch, "start a new run with a lower --lr or a --warmup")
+}
+
+/// [`diverged`] with another `remedy`.
+fn diverged_with(run: &RunDir, epoch: usize, remedy: &str) -> String {
     let kept = if epoch > 0 && run.latest().ok().flatten().is_some() {
         format!("`{}` keeps its last good checkpoint (epoch {epoch})", run.path.display())
     } else {
         format!("`{}` has no checkpoint yet", run.path.display())
     };
-    format!("{kept}; start a new run with a lower --lr or a --warmup")
+    format!("{kept}; {remedy}")
 }
 
 /// What "best" means for a refit: the other networks, and so log p(x), are fixed.
