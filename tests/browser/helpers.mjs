@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,7 +27,8 @@ export const NATIVE_SAMPLES_TEMPERED = process.env.JMVAE_NATIVE_SAMPLES_TEMPERED
 export const MNIST_TEST = join(FIXTURES, 'mnist-test-100.json');
 // The trainer, which writes the native faces reference when JMVAE_NATIVE_FACES names none
 // (scripts/test.sh writes it and passes the path, like the digits').
-export const JMVAE_BIN = join(ROOT, process.env.CARGO_TARGET_DIR || 'target', 'release', 'jmvae');
+// resolve, not join: CI's CARGO_TARGET_DIR is absolute (.ci/run), and join would nest it under ROOT.
+export const JMVAE_BIN = resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target', 'release', 'jmvae');
 export const NATIVE_FACES = process.env.JMVAE_NATIVE_FACES || JMVAE_BIN;
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
