@@ -41,6 +41,12 @@ impl GanWeights {
         }
         Ok(Self { adversarial, feature_matching })
     }
+
+    /// The decoder's GAN loss from its two terms ([`decoder_terms`]): γ · adversarial + φ ·
+    /// feature matching.
+    pub fn weigh(self, adversarial: Tensor<1>, feature_matching: Tensor<1>) -> Tensor<1> {
+        adversarial.mul_scalar(self.adversarial) + feature_matching.mul_scalar(self.feature_matching)
+    }
 }
 
 /// The decoded images D is shown for a batch of fully observed `inputs`: the first half of
@@ -82,12 +88,6 @@ pub fn decoder_terms(d: &Discriminator, real: Tensor<2>, fake: Tensor<2>) -> (Te
     (adversarial, feature_matching)
 }
 
-/// The decoder's GAN loss: γ · adversarial + φ · feature matching.
-pub fn decoder_loss(d: &Discriminator, real: Tensor<2>, fake: Tensor<2>, weights: GanWeights) -> Tensor<1> {
-    let (adversarial, feature_matching) = decoder_terms(d, real, fake);
-    adversarial.mul_scalar(weights.adversarial) + feature_matching.mul_scalar(weights.feature_matching)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,10 +110,10 @@ mod tests {
         let (real, fake) = (Tensor::ones([3, 3 * 64 * 64], &device), Tensor::zeros([2, 3 * 64 * 64], &device));
         let loss = discriminator_loss(&d, real.clone(), fake.clone()).into_scalar::<f32>();
         assert!((loss - 2.0 * 2f32.ln()).abs() < 1e-5, "{loss}");
-        let (adversarial, matching) = decoder_terms(&d, real.clone(), fake.clone());
-        assert!((adversarial.into_scalar::<f32>() - 2f32.ln()).abs() < 1e-5);
-        assert_eq!(matching.into_scalar::<f32>(), 0.0);
-        let weighted = decoder_loss(&d, real, fake, GanWeights::new(3.0, 5.0).unwrap()).into_scalar::<f32>();
+        let (adversarial, matching) = decoder_terms(&d, real, fake);
+        assert!((adversarial.clone().into_scalar::<f32>() - 2f32.ln()).abs() < 1e-5);
+        assert_eq!(matching.clone().into_scalar::<f32>(), 0.0);
+        let weighted = GanWeights::new(3.0, 5.0).unwrap().weigh(adversarial, matching).into_scalar::<f32>();
         assert!((weighted - 3.0 * 2f32.ln()).abs() < 1e-5, "{weighted}");
     }
 

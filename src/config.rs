@@ -91,7 +91,7 @@ impl NetworkConfig {
     }
 
     /// Why this network cannot read (or, for a decoder, write) a modality of `shape`, if so.
-    fn check(&self, shape: &[usize], decoder: bool) -> Result<(), String> {
+    pub(crate) fn check(&self, shape: &[usize], decoder: bool) -> Result<(), String> {
         let maps = match self {
             Self::Mlp { .. } => return Ok(()),
             Self::Conv { .. } if decoder => return Err("a `conv` network cannot decode; use `deconv`".into()),

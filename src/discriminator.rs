@@ -4,13 +4,15 @@
 //! or run by the page. Its penultimate features also serve the decoder's feature-matching term.
 
 use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::conv::Conv2d;
+use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+use crate::config::NetworkConfig;
 use crate::error::ModelError;
+use crate::network::halving;
 
 /// The slope of the leaky ReLUs, as in DCGAN: a discriminator's gradients must not die.
 const LEAK: f64 = 0.2;
@@ -30,28 +32,28 @@ impl DiscriminatorConfig {
         Self { channels: vec![32, 32, 64, 64], features: 256 }
     }
 
-    /// Fresh weights for images of `shape` (`[channels, height, width]`).
-    pub fn init(&self, shape: &[usize], device: &Device) -> Result<Discriminator, ModelError> {
+    /// The encoders' description of D's convolution stack, whose checks and sizes D shares.
+    fn trunk(&self) -> NetworkConfig {
+        NetworkConfig::conv(&self.channels, &[self.features])
+    }
+
+    /// Why D cannot read images of `shape` (`[channels, height, width]`), if so.
+    pub fn check(&self, shape: &[usize]) -> Result<(), ModelError> {
         let bad = |why: String| Err(ModelError::InvalidConfig(format!("discriminator: {why}")));
-        let [c, h, w] = shape else { return bad(format!("it reads [channels, height, width] images, not {shape:?}")) };
-        let halvings = 1usize.checked_shl(self.channels.len() as u32).unwrap_or(0);
-        if self.channels.is_empty() || halvings == 0 || h % halvings != 0 || w % halvings != 0 || *h < halvings || *w < halvings {
-            return bad(format!("{} halvings do not divide the image size {shape:?}", self.channels.len()));
-        }
-        if self.features == 0 || self.channels.contains(&0) {
+        if self.channels.is_empty() || self.features == 0 || self.channels.contains(&0) {
             return bad("every layer needs at least one channel or feature".into());
         }
-        let depths = std::iter::once(*c).chain(self.channels.iter().copied());
-        let convs = depths
-            .zip(self.channels.iter().copied())
-            .map(|(from, to)| {
-                Conv2dConfig::new([from, to], [4, 4]).with_stride([2, 2]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(device)
-            })
-            .collect();
-        let flat = self.channels[self.channels.len() - 1] * (h / halvings) * (w / halvings);
+        self.trunk().check(shape, false).or_else(bad)
+    }
+
+    /// Fresh weights for images of `shape` (`[channels, height, width]`).
+    pub fn init(&self, shape: &[usize], device: &Device) -> Result<Discriminator, ModelError> {
+        self.check(shape)?;
+        let depths = std::iter::once(shape[0]).chain(self.channels.iter().copied());
+        let convs = depths.zip(self.channels.iter().copied()).map(|(from, to)| halving(from, to, device)).collect();
         Ok(Discriminator {
             convs,
-            features: LinearConfig::new(flat, self.features).init(device),
+            features: LinearConfig::new(self.trunk().flat_size(shape), self.features).init(device),
             logit: LinearConfig::new(self.features, 1).init(device),
             image: shape.to_vec(),
         })

@@ -14,7 +14,7 @@ use crate::config::NetworkConfig;
 use crate::gaussian::DiagGaussian;
 
 /// The size-halving convolution of the reference architecture: 4x4, stride 2, padding 1.
-fn halving(from: usize, to: usize, device: &Device) -> Conv2d {
+pub(crate) fn halving(from: usize, to: usize, device: &Device) -> Conv2d {
     Conv2dConfig::new([from, to], [4, 4])
         .with_stride([2, 2])
         .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))

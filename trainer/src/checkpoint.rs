@@ -201,7 +201,7 @@ impl RunDir {
             save_record(&file, |f| optimizer.save(f))?;
             if let Some(adversary) = adversary {
                 fault::checkpoint_stage(&name, "discriminator");
-                adversary.save(&tmp, |file, save| save_record(file, |f| save(f).map_err(|e| std::io::Error::other(format!("{e:#}")))))?;
+                adversary.save(&tmp)?;
             }
             fault::checkpoint_stage(&name, "state");
             write_json(&tmp.join("state.json"), state)
@@ -404,7 +404,7 @@ impl RunDir {
 
 /// Write one Burn record file with `save`, through the full-disk fault hook, naming the file
 /// when it fails.
-fn save_record<E>(file: &Path, save: impl FnOnce(&Path) -> std::result::Result<(), E>) -> Result<()>
+pub(crate) fn save_record<E>(file: &Path, save: impl FnOnce(&Path) -> std::result::Result<(), E>) -> Result<()>
 where
     E: std::error::Error + Send + Sync + 'static,
 {

@@ -13,6 +13,8 @@ use jmvae::discriminator::{Discriminator, DiscriminatorConfig};
 use jmvae::{Jmvae, ModelConfig};
 use serde::{Deserialize, Serialize};
 
+use crate::checkpoint::save_record;
+
 /// γ when `--gan-weight` is not given.
 pub const DEFAULT_ADVERSARIAL: f64 = 250.0;
 /// φ when `--feature-weight` is not given.
@@ -46,9 +48,9 @@ impl GanSettings {
         if image.shape.len() != 3 {
             bail!("--gan trains a convolutional discriminator on [channels, height, width] images; this dataset's images are {:?} (use the faces)", image.shape);
         }
-        let settings = Self { discriminator: DiscriminatorConfig::faces(), adversarial, feature_matching, image: "image".into(), lr };
-        settings.discriminator.init(&image.shape, &Device::default())?;
-        Ok(settings)
+        let discriminator = DiscriminatorConfig::faces();
+        discriminator.check(&image.shape)?;
+        Ok(Self { discriminator, adversarial, feature_matching, image: "image".into(), lr })
     }
 
     /// The decoder's GAN weights.
@@ -97,15 +99,14 @@ impl Adversary {
         self.discriminator = self.optimizer.step(settings.lr, self.discriminator.clone(), grads);
         let (adversarial, matching) = decoder_terms(&self.discriminator, real, fake);
         let terms = [adversarial.clone().into_scalar::<f32>(), matching.clone().into_scalar::<f32>()];
-        let weights = settings.weights();
-        let decoder_loss = adversarial.mul_scalar(weights.adversarial) + matching.mul_scalar(weights.feature_matching);
+        let decoder_loss = settings.weights().weigh(adversarial, matching);
         Ok(AdversarialStep { decoder_loss, discriminator_loss: d_value, terms })
     }
 
-    /// Write D and its optimiser into checkpoint directory `dir`, through `save`.
-    pub fn save(&self, dir: &Path, save: impl Fn(&Path, &dyn Fn(&Path) -> Result<()>) -> Result<()>) -> Result<()> {
-        save(&dir.join(DISCRIMINATOR_FILE), &|f| Ok(self.discriminator.clone().into_record().save(f)?))?;
-        save(&dir.join(OPTIMIZER_FILE), &|f| Ok(self.optimizer.save(f)?))
+    /// Write D and its optimiser into checkpoint directory `dir`, as the model's records are.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        save_record(&dir.join(DISCRIMINATOR_FILE), |f| self.discriminator.clone().into_record().save(f))?;
+        save_record(&dir.join(OPTIMIZER_FILE), |f| self.optimizer.save(f))
     }
 
     /// D and its optimiser from checkpoint directory `dir`.

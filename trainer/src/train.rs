@@ -29,8 +29,7 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
     let device = device.clone().autodiff();
     let objective = Objective::jmvae_kl(settings.alpha)?.rescaled(likelihood_weights(settings)?)?;
     let (mut model, mut optimizer, mut state) = start_or_resume(run, settings, &device)?;
-    let mut adversary = start_or_resume_adversary(run, settings, &device)?;
-    let image_shape = settings.config.modality("image").map(|m| m.shape.clone()).ok();
+    let mut adversary = start_or_resume_adversary(run, settings, state.epoch > 0, &device)?;
     let image = settings.config.index_of("image").ok();
     let mut best = run.best_record()?;
     if state.epoch >= epochs {
@@ -52,8 +51,8 @@ pub fn train(run: &RunDir, settings: &RunSettings, kind: &dyn DatasetKind, data:
         let mut loss_sum = 0.0;
         for (step, indices) in order.chunks(settings.batch).enumerate() {
             let mut inputs = train.inputs(indices, &device).for_model(&settings.config)?;
-            if let (true, Some(m), Some(shape)) = (settings.flip, image, &image_shape) {
-                inputs[m] = flip_some(inputs[m].clone(), shape, &mut rng);
+            if let (true, Some(m)) = (settings.flip, image) {
+                inputs[m] = flip_some(inputs[m].clone(), &settings.config.modalities[m].shape, &mut rng);
             }
             let eps = rng.noise(indices.len(), latent, &device);
             let (mut loss, mut means) = match refit {
@@ -217,11 +216,11 @@ fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Res
     Ok((model, optimizer, TrainingState { epoch: 0, steps: 0, seconds: 0.0 }))
 }
 
-/// A JMVAE-GAN run's discriminator: the latest checkpoint's, or fresh for a new run; none
-/// for JMVAE.
-fn start_or_resume_adversary(run: &RunDir, settings: &RunSettings, device: &Device) -> Result<Option<Adversary>> {
+/// A JMVAE-GAN run's discriminator: the latest checkpoint's when the run was `resumed`, or
+/// fresh; none for JMVAE.
+fn start_or_resume_adversary(run: &RunDir, settings: &RunSettings, resumed: bool, device: &Device) -> Result<Option<Adversary>> {
     let Some(gan) = &settings.gan else { return Ok(None) };
-    if run.latest()?.is_some() {
+    if resumed {
         return Ok(Some(run.load_adversary(gan, &settings.config, device)?));
     }
     // Seeded apart from the model, so that a GAN run's model starts as the plain run's.

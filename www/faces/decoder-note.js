@@ -4,9 +4,10 @@
 // shipped model, so that a visitor can compare the two on the same attributes and seed.
 
 import { $, element } from '../shared/dom.js';
+import { DEFAULT_FACES_MODEL } from '../shared/options.js';
 
 /** The shipped faces models, by decoder: the page's default and the plain one. */
-export const SHIPPED_FACES = { gan: './models/celeba-gan.json', likelihood: './models/celeba.json' };
+export const SHIPPED_FACES = { gan: DEFAULT_FACES_MODEL, likelihood: './models/celeba.json' };
 
 /** 'gan' or 'likelihood' (manifests written before JMVAE-GAN record none: theirs is plain). */
 export function decoderOf(manifest) {

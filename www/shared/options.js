@@ -10,7 +10,7 @@ const BACKENDS = ['auto', 'webgpu', 'cpu'];
 const GPU_TRUST = ['trust-software'];
 const DEFAULT_MODEL = './models/mnist.json';
 // The JMVAE-GAN faces; ?faces-model=./models/celeba.json shows the plain decoder's.
-const DEFAULT_FACES_MODEL = './models/celeba-gan.json';
+export const DEFAULT_FACES_MODEL = './models/celeba-gan.json';
 
 /** The demos, as tabs; the first is shown unless the URL asks for another. */
 export const PANELS = ['digits', 'faces'];

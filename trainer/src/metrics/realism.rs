@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::batch::chunks;
 use crate::examples::Examples;
-use crate::judges::attributes::AttributeClassifier;
+use crate::judges::attributes::{AttributeClassifier, FEATURES};
 
 /// Realism of the faces generated from a split's attribute vectors, against its real faces.
 #[derive(Clone, Debug, Serialize)]
@@ -39,7 +39,7 @@ pub struct Realism {
 /// against the split's real faces.
 pub fn realism(model: &Jmvae, judge: &AttributeClassifier, split: &dyn Examples, temperature: Temperature, seed: u64, device: &Device) -> Result<Realism> {
     let image = model.config.index_of("image")?;
-    let shape = model.config.modalities[image].shape.clone();
+    let shape = &model.config.modalities[image].shape;
     let (mut real_features, mut fake_features) = (Vec::new(), Vec::new());
     let (mut real_sharpness, mut fake_sharpness) = (0.0, 0.0);
     for (chunk, indices) in chunks(split.len(), 200).into_iter().enumerate() {
@@ -50,14 +50,13 @@ pub fn realism(model: &Jmvae, judge: &AttributeClassifier, split: &dyn Examples,
         for (images, features, sharpness) in [(real, &mut real_features, &mut real_sharpness), (fake, &mut fake_features, &mut fake_sharpness)] {
             features.extend(judge.features(images.clone()).into_data().try_to_vec::<f32>()?);
             let pixels = images.into_data().try_to_vec::<f32>()?;
-            *sharpness += pixels.chunks(pixels.len() / indices.len()).map(|face| laplacian_variance(face, &shape)).sum::<f64>();
+            *sharpness += pixels.chunks(pixels.len() / indices.len()).map(|face| laplacian_variance(face, shape)).sum::<f64>();
         }
     }
     let n = split.len();
-    let width = real_features.len() / n.max(1);
     let (real, fake) = (real_sharpness / n as f64, fake_sharpness / n as f64);
     Ok(Realism {
-        frechet_classifier_features: frechet_distance(&fake_features, &real_features, width),
+        frechet_classifier_features: frechet_distance(&fake_features, &real_features, FEATURES),
         laplacian_variance_generated: fake,
         laplacian_variance_real: real,
         sharpness_ratio: fake / real,
