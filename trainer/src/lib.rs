@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod idx;
 
+mod adam;
 mod atomic;
 mod augment;
 mod batch;

@@ -4,12 +4,13 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use jmvae::objective::unimodal_elbo;
 use jmvae::{Jmvae, Manifest, Objective, SeededRng, Terms};
 
+use crate::adam::adam;
 use crate::atomic::fault;
 use crate::augment::flip_some;
 use crate::checkpoint::{BestRecord, RunDir, RunSettings, TrainingState};
@@ -191,7 +192,7 @@ fn likelihood_weights(settings: &RunSettings) -> Result<Vec<f64>> {
 }
 
 fn start_or_resume(run: &RunDir, settings: &RunSettings, device: &Device) -> Result<(Jmvae, ModuleOptimizer, TrainingState)> {
-    let optimizer = AdamConfig::new().init();
+    let optimizer = adam();
     if run.latest()?.is_some() {
         let (model, state) = run.load_model(device)?;
         let optimizer = run.load_optimizer(optimizer)?;

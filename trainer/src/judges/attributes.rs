@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::store::ModuleRecord;
 use burn::tensor::activation::{log_sigmoid, sigmoid};
 use burn::tensor::{Device, Tensor};
@@ -18,6 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jmvae::network::Mlp;
 use jmvae::{NetworkConfig, SeededRng};
 
+use crate::adam::adam;
 use crate::celeba::{Faces, SIDE};
 use crate::examples::Examples;
 
@@ -88,7 +89,7 @@ pub fn train(train: &Faces, epochs: usize, seed: u64, device: &Device) -> Attrib
     let device = device.clone().autodiff();
     device.seed(seed);
     let mut model = AttributeClassifierConfig::new(train.attribute_names.len()).init(&device);
-    let mut optimizer = AdamConfig::new().init();
+    let mut optimizer = adam();
     let batch = 64;
     let bar = ProgressBar::new((epochs * train.len().div_ceil(batch)) as u64).with_style(
         ProgressStyle::with_template("classifier {bar:30} {pos}/{len} {msg} [{elapsed}<{eta}]").unwrap(),

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::store::ModuleRecord;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -17,6 +17,7 @@ use jmvae::network::Mlp;
 use jmvae::{NetworkConfig, SeededRng};
 use std::path::Path;
 
+use crate::adam::adam;
 use crate::batch::{chunks, images, one_hot};
 use crate::mnist::{CLASSES, PIXELS, Split};
 
@@ -120,7 +121,7 @@ pub fn train(train: &Split, epochs: usize, seed: u64, device: &Device) -> Classi
     let device = device.clone().autodiff();
     device.seed(seed);
     let mut model = ClassifierConfig::new().with_classes(CLASSES).init(&device);
-    let mut optimizer = AdamConfig::new().init();
+    let mut optimizer = adam();
     let steps = epochs * train.len().div_ceil(100);
     let bar = ProgressBar::new(steps as u64).with_style(
         ProgressStyle::with_template("classifier {bar:30} {pos}/{len} {msg} [{elapsed}<{eta}]").unwrap(),
