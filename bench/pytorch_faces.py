@@ -57,6 +57,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from twin_parts import GaussianHead, bernoulli_log_likelihood, kl_between, kl_to_prior, print_result, relu_stack
+
 SIDE = 64
 CHANNELS = 3
 IMAGE_BYTES = CHANNELS * SIDE * SIDE
@@ -194,14 +196,6 @@ def load_training_set(data: Path, cache_dir: Path | None, examples: int) -> tupl
 # ---------------------------------------------------------------- model
 
 
-def relu_stack(*widths: int) -> nn.Sequential:
-    """Linear layers through `widths`, each followed by a ReLU."""
-    layers = []
-    for into, out in zip(widths, widths[1:]):
-        layers += [nn.Linear(into, out), nn.ReLU()]
-    return nn.Sequential(*layers)
-
-
 class ImageFeatures(nn.Module):
     """Strided 4x4 convolutions (each halving the map), flattened, then a dense layer; a
     ReLU after each (network.rs's Mlp for a `conv` config)."""
@@ -220,18 +214,6 @@ class ImageFeatures(nn.Module):
         return self.dense(h.flatten(1))
 
 
-class GaussianHead(nn.Module):
-    """Mean and log-variance of a diagonal Gaussian over z."""
-
-    def __init__(self, width: int):
-        super().__init__()
-        self.mean = nn.Linear(width, LATENT)
-        self.log_var = nn.Linear(width, LATENT)
-
-    def forward(self, h):
-        return self.mean(h), self.log_var(h)
-
-
 class JointEncoder(nn.Module):
     """q(z|x,w): one branch per modality, concatenated (image first), a shared layer, a head."""
 
@@ -240,7 +222,7 @@ class JointEncoder(nn.Module):
         self.x_branch = ImageFeatures()
         self.w_branch = relu_stack(attributes, ATTRIBUTE_HIDDEN)
         self.trunk = relu_stack(IMAGE_HIDDEN + ATTRIBUTE_HIDDEN, JOINT_HIDDEN)
-        self.head = GaussianHead(JOINT_HIDDEN)
+        self.head = GaussianHead(JOINT_HIDDEN, LATENT)
 
     def forward(self, x, w):
         return self.head(self.trunk(torch.cat([self.x_branch(x), self.w_branch(w)], dim=1)))
@@ -250,7 +232,7 @@ class UnimodalEncoder(nn.Module):
     def __init__(self, body: nn.Module, width: int):
         super().__init__()
         self.body = body
-        self.head = GaussianHead(width)
+        self.head = GaussianHead(width, LATENT)
 
     def forward(self, m):
         return self.head(self.body(m))
@@ -308,28 +290,11 @@ def expected_parameters(attributes: int) -> int:
 # ---------------------------------------------------------------- loss
 
 
-def kl_to_prior(mean, log_var):
-    """KL(N(mean, exp(log_var)) || N(0, I)) per example."""
-    return 0.5 * (log_var.exp() + mean.pow(2) - log_var - 1.0).sum(dim=1)
-
-
-def kl_between(q, p):
-    """KL(q || p) per example for diagonal Gaussians given as (mean, log_var)."""
-    (mean_q, log_var_q), (mean_p, log_var_p) = q, p
-    var_ratio = (log_var_q - log_var_p).exp()
-    mean_term = (mean_q - mean_p).pow(2) * (-log_var_p).exp()
-    return 0.5 * (var_ratio + mean_term - 1.0 + log_var_p - log_var_q).sum(dim=1)
-
-
 def gaussian_log_likelihood(x, logits):
     """log N(x; sigmoid(logits), SIGMA^2 I) summed over the pixels, constant included."""
     size = x.shape[1]
     squared = (x - torch.sigmoid(logits)).pow(2).sum(dim=1)
     return squared * (-0.5 / (SIGMA * SIGMA)) - size * (math.log(SIGMA) + 0.5 * LOG_2PI)
-
-
-def bernoulli_log_likelihood(w, logits):
-    return (w * logits + F.logsigmoid(-logits)).sum(dim=1)
 
 
 def jmvae_kl_loss(model: FacesJmvae, x, w, eps):
@@ -424,16 +389,7 @@ def main():
     torch.manual_seed(args.seed)
     images, attributes = load_training_set(args.data, args.cache or default_cache_dir(), args.examples)
     seconds, loss = train(images, attributes, args.epochs, args.lr, args.batch)
-    print(json.dumps({
-        "impl": "pytorch",
-        "torch": torch.__version__,
-        "threads": args.threads,
-        "examples_per_epoch": args.examples,
-        "epochs": args.epochs,
-        "seconds": round(seconds, 3),
-        "samples_per_second": round(args.examples * args.epochs / seconds, 1),
-        "final_loss": round(loss, 4),
-    }))
+    print_result(args.threads, args.examples, args.epochs, seconds, loss)
 
 
 if __name__ == "__main__":

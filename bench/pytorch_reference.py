@@ -17,7 +17,6 @@ where final_loss is the mean training loss over the last epoch.
 
 import argparse
 import gzip
-import json
 import math
 import struct
 import time
@@ -26,6 +25,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from twin_parts import GaussianHead, bernoulli_log_likelihood, kl_between, kl_to_prior, print_result, relu_stack
 
 IMAGE_SIZE = 784
 LABELS = 10
@@ -72,26 +73,6 @@ def binarise(intensities: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------- model
 
 
-def relu_stack(*widths: int) -> nn.Sequential:
-    """Linear layers through `widths`, each followed by a ReLU."""
-    layers = []
-    for into, out in zip(widths, widths[1:]):
-        layers += [nn.Linear(into, out), nn.ReLU()]
-    return nn.Sequential(*layers)
-
-
-class GaussianHead(nn.Module):
-    """Mean and log-variance of a diagonal Gaussian over z."""
-
-    def __init__(self, width: int):
-        super().__init__()
-        self.mean = nn.Linear(width, LATENT)
-        self.log_var = nn.Linear(width, LATENT)
-
-    def forward(self, h):
-        return self.mean(h), self.log_var(h)
-
-
 class JointEncoder(nn.Module):
     """q(z|x,w): one branch per modality, concatenated, a shared layer, a Gaussian head."""
 
@@ -100,7 +81,7 @@ class JointEncoder(nn.Module):
         self.x_branch = relu_stack(IMAGE_SIZE, HIDDEN)
         self.w_branch = relu_stack(LABELS, HIDDEN)
         self.trunk = relu_stack(2 * HIDDEN, HIDDEN)
-        self.head = GaussianHead(HIDDEN)
+        self.head = GaussianHead(HIDDEN, LATENT)
 
     def forward(self, x, w):
         return self.head(self.trunk(torch.cat([self.x_branch(x), self.w_branch(w)], dim=1)))
@@ -112,7 +93,7 @@ class UnimodalEncoder(nn.Module):
     def __init__(self, size: int):
         super().__init__()
         self.body = relu_stack(size, HIDDEN, HIDDEN)
-        self.head = GaussianHead(HIDDEN)
+        self.head = GaussianHead(HIDDEN, LATENT)
 
     def forward(self, m):
         return self.head(self.body(m))
@@ -134,22 +115,6 @@ class Jmvae(nn.Module):
 
 
 # ---------------------------------------------------------------- loss
-
-
-def kl_to_prior(mean, log_var):
-    """KL(N(mean, exp(log_var)) || N(0, I)) per example."""
-    return 0.5 * (log_var.exp() + mean.pow(2) - 1.0 - log_var).sum(dim=1)
-
-
-def kl_between(q, p):
-    """KL(q || p) per example for diagonal Gaussians given as (mean, log_var)."""
-    (mean_q, log_var_q), (mean_p, log_var_p) = q, p
-    ratio = (log_var_q.exp() + (mean_q - mean_p).pow(2)) / log_var_p.exp()
-    return 0.5 * (log_var_p - log_var_q + ratio - 1.0).sum(dim=1)
-
-
-def bernoulli_log_likelihood(x, logits):
-    return (x * logits + F.logsigmoid(-logits)).sum(dim=1)
 
 
 def categorical_log_likelihood(w, logits):
@@ -219,16 +184,7 @@ def main():
     torch.manual_seed(args.seed)
     intensities, one_hot = load_training_set(args.data, args.examples)
     seconds, loss = train(intensities, one_hot, args.epochs)
-    print(json.dumps({
-        "impl": "pytorch",
-        "torch": torch.__version__,
-        "threads": args.threads,
-        "examples_per_epoch": args.examples,
-        "epochs": args.epochs,
-        "seconds": round(seconds, 3),
-        "samples_per_second": round(args.examples * args.epochs / seconds, 1),
-        "final_loss": round(loss, 4),
-    }))
+    print_result(args.threads, args.examples, args.epochs, seconds, loss)
 
 
 if __name__ == "__main__":
