@@ -94,8 +94,11 @@ echo "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"
 ratios=() rust_rates=() py_rates=()
 for pair in $(seq "$pairs"); do
     echo "pair $pair/$pairs: rust then pytorch, $dataset, $examples examples x $epochs epochs, $threads threads ..." >&2
-    read -r rust_rate rust_seconds rust_loss <<<"$(ours)"
-    read -r py_rate py_seconds py_loss torch_version <<<"$(theirs)"
+    # A failed run stops the script here: `exit` inside $(...) leaves only its subshell.
+    ours_result="$(ours)" || exit 1
+    theirs_result="$(theirs)" || exit 1
+    read -r rust_rate rust_seconds rust_loss <<<"$ours_result"
+    read -r py_rate py_seconds py_loss torch_version <<<"$theirs_result"
     echo "| $pair | rust (burn) | $label | $threads | $examples x $epochs | $rust_seconds | $rust_rate | $rust_loss |"
     echo "| $pair | pytorch | torch $torch_version | $threads | $examples x $epochs | $py_seconds | $py_rate | $py_loss |"
     ratios+=("$(awk -v a="$rust_rate" -v b="$py_rate" 'BEGIN { printf "%.3f", a / b }')")
