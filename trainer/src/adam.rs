@@ -36,7 +36,8 @@ impl Optimizer for FusedAdam {
 
     fn step<const D: usize>(&self, lr: LearningRate, tensor: Tensor<D>, grad: Tensor<D>, state: Option<AdamState<D>>) -> (Tensor<D>, Option<AdamState<D>>) {
         let device = tensor.device();
-        if device != Device::flex() || tensor.dtype() != DType::F32 || grad.dtype() != DType::F32 {
+        let f32_state = state.as_ref().is_none_or(|s| s.momentum.moment_1.dtype() == DType::F32 && s.momentum.moment_2.dtype() == DType::F32);
+        if device != Device::flex() || tensor.dtype() != DType::F32 || grad.dtype() != DType::F32 || !f32_state {
             return self.fallback.step(lr, tensor, grad, state);
         }
         let shape = tensor.shape();
