@@ -57,13 +57,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from twin_parts import GaussianHead, bernoulli_log_likelihood, kl_between, kl_to_prior, print_result, relu_stack
+from twin_parts import (
+    ALPHA, BATCH, BETA, LATENT, LEARNING_RATE, GaussianHead, adam, bernoulli_log_likelihood, kl_between,
+    kl_to_prior, print_result, relu_stack,
+)
 
 SIDE = 64
 CHANNELS = 3
 IMAGE_BYTES = CHANNELS * SIDE * SIDE
 ATTRIBUTES = 40  # CelebA's; the model takes its width from the attribute file
-LATENT = 64
 CONV_CHANNELS = (32, 32, 64, 64)  # encoders, input side first
 DECONV_CHANNELS = (64, 64, 32, 32)  # image decoder, smallest map first; then 3
 IMAGE_HIDDEN = 256
@@ -72,11 +74,6 @@ JOINT_HIDDEN = 256
 # The f32 the config stores, widened as Rust's `modality.sigma as f64` does.
 SIGMA = struct.unpack("<f", struct.pack("<f", 0.2))[0]
 LOG_2PI = math.log(2.0 * math.pi)
-ALPHA = 0.1
-BETA = 1.0
-LEARNING_RATE = 1e-3
-ADAM_EPS = 1e-5  # Burn's AdamConfig default (PyTorch's is 1e-8)
-BATCH = 100
 
 # ---------------------------------------------------------------- data
 
@@ -341,7 +338,7 @@ def train_epoch(model, optimizer, images, attributes, batch: int) -> float:
 def train(images, attributes, epochs: int, lr: float, batch: int) -> tuple[float, float]:
     """Train a fresh model; the training seconds and the last epoch's mean loss."""
     model = FacesJmvae(attributes.shape[1])
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, eps=ADAM_EPS)
+    optimizer = adam(model.parameters(), lr)
     seconds, loss = 0.0, float("nan")
     for _ in range(epochs):
         started = time.perf_counter()

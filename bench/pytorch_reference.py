@@ -26,17 +26,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from twin_parts import GaussianHead, bernoulli_log_likelihood, kl_between, kl_to_prior, print_result, relu_stack
+from twin_parts import (
+    ALPHA, BATCH, BETA, LATENT, GaussianHead, adam, bernoulli_log_likelihood, kl_between,
+    kl_to_prior, print_result, relu_stack,
+)
 
 IMAGE_SIZE = 784
 LABELS = 10
 HIDDEN = 512
-LATENT = 64
-ALPHA = 0.1
-BETA = 1.0
-LEARNING_RATE = 1e-3
-ADAM_EPSILON = 1e-5
-BATCH = 100
 
 
 # ---------------------------------------------------------------- data
@@ -158,8 +155,7 @@ def train_epoch(model, optimizer, intensities, one_hot) -> float:
 def train(intensities, one_hot, epochs: int) -> tuple[float, float]:
     """Train a fresh model; the training seconds and the last epoch's mean loss."""
     model = Jmvae()
-    # eps as Burn's AdamConfig default, which our trainer uses (PyTorch's own is 1e-8).
-    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, eps=ADAM_EPSILON)
+    optimizer = adam(model.parameters())
     seconds, loss = 0.0, float("nan")
     for _ in range(epochs):
         started = time.perf_counter()

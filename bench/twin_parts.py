@@ -1,13 +1,21 @@
 """The pieces both PyTorch twins (pytorch_reference.py for MNIST, pytorch_faces.py for faces)
 share with our model code: ReLU stacks, the Gaussian head over z, the closed-form KLs as
-src/gaussian.rs computes them, the Bernoulli log-likelihood of src/likelihood.rs, and the
-result line."""
+src/gaussian.rs computes them, the Bernoulli log-likelihood of src/likelihood.rs, the
+training settings our trainer's defaults give both datasets, Adam as Burn configures it, and
+the result line."""
 
 import json
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+LATENT = 64
+ALPHA = 0.1
+BETA = 1.0  # no warm-up: our --warmup defaults to 0
+LEARNING_RATE = 1e-3
+BATCH = 100
+ADAM_EPSILON = 1e-5  # Burn's AdamConfig default, which our trainer uses (PyTorch's is 1e-8)
 
 
 def relu_stack(*widths: int) -> nn.Sequential:
@@ -28,6 +36,11 @@ class GaussianHead(nn.Module):
 
     def forward(self, h):
         return self.mean(h), self.log_var(h)
+
+
+def adam(parameters, lr: float = LEARNING_RATE) -> torch.optim.Adam:
+    """Adam with Burn's defaults: PyTorch's betas, Burn's epsilon."""
+    return torch.optim.Adam(parameters, lr=lr, eps=ADAM_EPSILON)
 
 
 def kl_to_prior(mean, log_var):

@@ -22,13 +22,19 @@ const PARALLEL_ELEMENTS: usize = 1 << 15;
 
 /// The trainer's optimiser: Adam with Burn's defaults, fused on the CPU.
 pub fn adam() -> ModuleOptimizer {
-    ModuleOptimizer::from(FusedAdam { fallback: AdamConfig::new().build() })
+    ModuleOptimizer::from(FusedAdam::default())
 }
 
 /// Adam whose step on the CPU is one parallel pass; Burn's `Adam` anywhere else.
 #[derive(Clone)]
 pub struct FusedAdam {
     fallback: Adam,
+}
+
+impl Default for FusedAdam {
+    fn default() -> Self {
+        Self { fallback: AdamConfig::new().build() }
+    }
 }
 
 impl Optimizer for FusedAdam {
@@ -118,7 +124,7 @@ mod tests {
         let start = random(shape, &device);
         let (mut ours, mut burns) = (start.clone(), start);
         let (mut our_state, mut burn_state) = (None, None);
-        let fused = FusedAdam { fallback: AdamConfig::new().build() };
+        let fused = FusedAdam::default();
         let reference = AdamConfig::new().build();
         for _ in 0..5 {
             let grad = random(shape, &device);
@@ -182,7 +188,7 @@ mod tests {
         let device = Device::flex();
         let theta = Tensor::<1>::from_data([1.0f32, 1.0, 1.0], &device);
         let grad = Tensor::<1>::from_data([5.0f32, -0.01, 100.0], &device);
-        let fused = FusedAdam { fallback: AdamConfig::new().build() };
+        let fused = FusedAdam::default();
         let (after, _) = fused.step(0.1, theta, grad, None);
         let after = after.into_data().try_to_vec::<f32>().unwrap();
         for (value, expected) in after.iter().zip([0.9, 1.1, 0.9]) {
