@@ -7,12 +7,13 @@
 // then instantiates it once (loadPackage). Errors say which file failed and how.
 
 import { messageOf } from './error-messages.js';
+import { PKG_URL } from './pkg-location.js';
 
 const FILES = { cpu: 'jmvae-cpu', webgpu: 'jmvae' };
 
 // Relative to this file, not to the page, so the page works from any sub-directory.
-const scriptUrl = (name) => new URL(`../../pkg/${file(name)}.js`, import.meta.url);
-const wasmUrl = (name) => new URL(`../../pkg/${file(name)}_bg.wasm`, import.meta.url);
+const scriptUrl = (name) => new URL(`${file(name)}.js`, PKG_URL);
+const wasmUrl = (name) => new URL(`${file(name)}_bg.wasm`, PKG_URL);
 
 function file(name) {
   if (!FILES[name]) throw new Error(`no wasm package called '${name}' (there are: ${Object.keys(FILES).join(', ')})`);

@@ -1,0 +1,196 @@
+// The controls an element builds from a model's modalities: class buttons for a categorical
+// modality, named toggles for binary attributes, a drawing pad (grey images) or a photo picker
+// (colour images) for an image, and the seed, temperature and strength. All native controls
+// (buttons, checkboxes, range and file inputs), so a keyboard, a screen reader and a finger work
+// without more code; each carries a `part` for the host page's CSS.
+
+import { displayName } from '../faces/attributes.js';
+import { readPhoto } from '../faces/face-photo.js';
+import { createPad } from '../digits/drawing-pad.js';
+import { decimals, percent } from '../shared/format.js';
+import { drawingToImage, imageShape } from './pixels.js';
+
+/** A new element `tag` with `className`, `part` and text. */
+export function make(tag, { className, part, text } = {}) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (part) node.setAttribute('part', part);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** One button per class of `modality`; `onPick(index)`. Returns { node, set(index) }. */
+export function classButtons(modality, selected, onPick) {
+  const node = make('div', { className: 'classes', part: 'classes' });
+  node.setAttribute('role', 'group');
+  node.setAttribute('aria-label', `${modality.name} to give`);
+  const buttons = modality.labels.map((label, i) => {
+    const button = make('button', { part: 'button class', text: label });
+    button.type = 'button';
+    button.dataset.index = String(i);
+    button.addEventListener('click', () => {
+      set(i);
+      onPick(i);
+    });
+    return button;
+  });
+  node.append(...buttons);
+  function set(index) {
+    buttons.forEach((button, i) => button.setAttribute('aria-pressed', String(i === index)));
+  }
+  set(selected);
+  return { node, set };
+}
+
+/** A checkbox per attribute of `modality`; `onChange(vector)`. Returns { node, get(), set(vector) }. */
+export function attributeToggles(modality, vector, onChange) {
+  const node = make('fieldset', { className: 'toggles', part: 'toggles' });
+  node.append(make('legend', { text: modality.name }));
+  const boxes = modality.labels.map((label) => {
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.dataset.attribute = label;
+    box.addEventListener('change', () => onChange(get()));
+    const chip = make('label', { className: 'chip', part: 'toggle', text: displayName(label) });
+    chip.prepend(box);
+    node.append(chip);
+    return box;
+  });
+  const get = () => Float32Array.from(boxes, (box) => (box.checked ? 1 : 0));
+  const set = (values) => boxes.forEach((box, i) => { box.checked = values[i] >= 0.5; });
+  set(vector);
+  return { node, get, set };
+}
+
+/** A labelled range input showing its value; `onInput(value)`. Returns { node, get(), set(v) }. */
+export function slider(name, { min, max, step, value, digits = 2 }, onInput) {
+  const node = make('label', { className: 'slider', part: 'slider', text: name });
+  const input = document.createElement('input');
+  Object.assign(input, { type: 'range', min, max, step, value });
+  const output = make('output');
+  let current = value;
+  const show = () => { output.textContent = decimals(current, digits); };
+  input.addEventListener('input', () => {
+    current = Number(input.value);
+    show();
+    onInput(current);
+  });
+  node.append(input, output);
+  show();
+  return { node, get: () => current, set(v) { current = v; input.value = String(v); show(); } };
+}
+
+/** The seed as a number input and a Resample button; `onChange(seed)`. Returns { node, get() }. */
+export function seedControl(seed, max, onChange) {
+  const node = make('div', { className: 'row' });
+  const label = make('label', { text: 'Seed ' });
+  const input = document.createElement('input');
+  Object.assign(input, { type: 'number', min: 0, max, step: 1, value: seed, inputMode: 'numeric' });
+  input.setAttribute('part', 'seed');
+  label.append(input);
+  const resample = make('button', { part: 'button resample', text: 'Resample' });
+  resample.type = 'button';
+  const read = () => Math.min(max, Math.max(0, Math.floor(Number(input.value) || 0)));
+  input.addEventListener('change', () => onChange(read()));
+  resample.addEventListener('click', () => {
+    input.value = String((read() + 1) % (max + 1));
+    onChange(read());
+  });
+  node.append(label, resample);
+  return { node, get: read };
+}
+
+/** Probability bars, one per label, most probable first when `sorted`; returns the node. */
+export function bars(labels, probabilities, { sorted = false, limit = labels.length } = {}) {
+  const order = labels.map((_, i) => i);
+  if (sorted) order.sort((a, b) => probabilities[b] - probabilities[a]);
+  const node = make('div', { className: 'bars', part: 'bars' });
+  node.setAttribute('role', 'list');
+  for (const i of order.slice(0, limit)) {
+    const row = make('div', { className: 'bar', part: 'bar' });
+    row.setAttribute('role', 'listitem');
+    row.dataset.label = labels[i];
+    row.dataset.p = String(probabilities[i]);
+    const fill = make('span', { className: 'fill' });
+    fill.style.width = `${(100 * probabilities[i]).toFixed(1)}%`; // CSSOM: allowed under style-src 'self'
+    const track = make('span', { className: 'track' });
+    track.append(fill);
+    row.append(make('span', { className: 'name', text: displayName(labels[i]) }), track, make('span', { className: 'value', text: percent(probabilities[i]) }));
+    node.append(row);
+  }
+  return node;
+}
+
+/**
+ * The way to give an image of `modality`: a drawing pad with Clear and an upload for a grey
+ * image, a photo picker for a colour one; `onImage(values)` once one is given. Returns { node }.
+ */
+export function imageInput(modality, onImage, onError) {
+  return imageShape(modality).colour ? photoInput(onImage, onError) : drawingInput(modality, onImage, onError);
+}
+
+function drawingInput(modality, onImage, onError) {
+  const node = make('div', { className: 'image-input' });
+  const canvas = make('canvas', { className: 'pad', part: 'pad' });
+  canvas.width = 280;
+  canvas.height = 280;
+  canvas.tabIndex = 0;
+  canvas.setAttribute('aria-label', 'Drawing area: draw with a mouse, pen or finger; or choose an image file below');
+  const pad = createPad(canvas, () => {
+    const image = drawingToImage(pad.ink(), canvas.width, canvas.height, modality);
+    if (image) onImage(image);
+  });
+  const clear = make('button', { part: 'button clear', text: 'Clear' });
+  clear.type = 'button';
+  clear.addEventListener('click', () => pad.clear());
+  // The keyboard's way in: an image file, read as ink (dark on light) and framed as a drawing.
+  const file = fileInput('Or choose an image', async (chosen) => {
+    const ink = await inkOfFile(chosen, canvas.width);
+    pad.clear();
+    canvas.getContext('2d').putImageData(ink.rgba, 0, 0);
+    const image = drawingToImage(ink.values, canvas.width, canvas.height, modality);
+    if (image) onImage(image);
+  }, onError);
+  node.append(canvas, make('div', { className: 'row' }), file);
+  node.children[1].append(clear);
+  return { node };
+}
+
+function photoInput(onImage, onError) {
+  const node = make('div', { className: 'image-input' });
+  node.append(fileInput('Choose a photo (it stays in your browser)', async (chosen) => onImage((await readPhoto(chosen)).pixels), onError));
+  return { node };
+}
+
+function fileInput(text, onFile, onError) {
+  const label = make('label', { className: 'file', part: 'file', text });
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = 'image/*';
+  input.addEventListener('change', () => {
+    const [chosen] = input.files;
+    if (chosen) Promise.resolve(onFile(chosen)).catch(onError);
+  });
+  label.append(input);
+  return label;
+}
+
+// An image file drawn into a side x side square as ink (1 - lightness), for the drawing pad.
+async function inkOfFile(file, side) {
+  const bitmap = await createImageBitmap(file, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+  const canvas = document.createElement('canvas');
+  canvas.width = side;
+  canvas.height = side;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const pixels = context.getImageData(0, 0, side, side);
+  const values = new Float32Array(side * side);
+  const rgba = new ImageData(side, side);
+  for (let i = 0; i < values.length; i++) {
+    const [r, g, b] = pixels.data.subarray(i * 4, i * 4 + 3);
+    values[i] = 1 - (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+    rgba.data[i * 4 + 3] = Math.round(255 * values[i]);
+  }
+  return { values, rgba };
+}

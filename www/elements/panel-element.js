@@ -1,0 +1,356 @@
+// <jmvae-panel>: one panel of the demo as an element an author drops into a page.
+//
+//   <jmvae-panel model="models/mnist.json" panel="generate" given="label=3" seed="7"
+//                samples="16" temperature="1"></jmvae-panel>
+//
+// Lifecycle: it renders its poster and caption slots at once (the size is reserved by
+// jmvae-elements.css, before the module even loads); nothing is fetched until `loading` says
+// so (`lazy`: about two screens before it scrolls into view; `eager`: at once; `interaction`: a
+// click on its poster); then it holds its model (model-registry.js: one per manifest on the
+// page), builds its panel from the model's modalities (panels/*.js) and draws, but only while it
+// is on screen: an offscreen figure computes nothing. Events, all bubbling and composed:
+// `progress`, `load`, `result`, `backend-change`, `error` (see jmvae-elements.d.ts).
+
+import { messageOf } from '../shared/error-messages.js';
+import { describeBackend } from '../shared/backend-choice.js';
+import { progressText } from '../shared/format.js';
+import { make } from './controls.js';
+import { InputError, MAX_SAMPLES, MAX_SEED, STRENGTH, TEMPERATURE, parseGiven, readChoice, readNumber, roles } from './given.js';
+import { holdModel } from './model-registry.js';
+import { PANELS } from './panels/index.js';
+
+const STYLESHEET = new URL('./panel.css', import.meta.url).href;
+/** Lazy figures start this far before they scroll into view (Distill's figures: two screens). */
+const LAZY_MARGIN = '200% 0px 200% 0px';
+
+/** Attributes mirrored as properties; the numeric ones read back as numbers. */
+const STRINGS = ['model', 'panel', 'given', 'to', 'backend', 'loading', 'controls', 'alt'];
+const NUMBERS = ['seed', 'samples', 'temperature', 'strength'];
+
+export class JmvaePanel extends HTMLElement {
+  static observedAttributes = [...STRINGS, ...NUMBERS];
+
+  #view = null; // the shadow DOM's parts
+  #state = 'idle'; // idle | waiting | loading | ready | error
+  #held = null; // the registry's hold on the model
+  #model = null;
+  #panel = null; // the built panel: { refresh() }
+  #visible = false;
+  #pending = null; // the draw that waits for the figure to be on screen
+  #observers = [];
+  #near = null; // the lazy figure's watch for coming near the viewport
+  #generation = 0; // bumped by every restart, so that a late answer of an old one is dropped
+
+  connectedCallback() {
+    this.#view ??= this.#buildShadow();
+    this.#watchVisibility();
+    this.#schedule();
+  }
+
+  disconnectedCallback() {
+    for (const observer of this.#observers) observer.disconnect();
+    this.#observers = [];
+    this.#stop();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (before === after || !this.#view) return;
+    if (name === 'model' || name === 'backend') this.#stop();
+    if (this.#state === 'ready' || this.#state === 'error' || name === 'model' || name === 'backend') this.#restart();
+  }
+
+  /** The model's stand-in once loaded (shared/worker-model.js), else null. */
+  get loadedModel() {
+    return this.#model;
+  }
+
+  /** Start loading now, whatever `loading` says (what a click on the poster does). */
+  activate() {
+    if (this.#state === 'idle' || this.#state === 'waiting') {
+      this.#near?.disconnect();
+      this.#start();
+    }
+  }
+
+  // --- the shadow DOM -------------------------------------------------------------------------
+
+  #buildShadow() {
+    const root = this.attachShadow({ mode: 'open' });
+    const sheet = make('link');
+    sheet.rel = 'stylesheet';
+    sheet.href = STYLESHEET; // a same-origin file: allowed under a host's style-src 'self'
+    const frame = make('div', { className: 'frame', part: 'frame' });
+    const poster = make('div', { className: 'poster', part: 'poster' });
+    poster.append(make('slot', {}));
+    poster.firstChild.name = 'poster';
+    const start = make('button', { className: 'start', part: 'button start', text: 'Run this figure' });
+    start.type = 'button';
+    start.hidden = true;
+    start.addEventListener('click', () => this.activate());
+    poster.append(start);
+    const body = make('div', { className: 'body', part: 'body' });
+    const note = make('p', { className: 'note', part: 'note' });
+    note.setAttribute('role', 'alert');
+    note.hidden = true;
+    const status = make('p', { className: 'status', part: 'status' });
+    status.setAttribute('role', 'status');
+    status.setAttribute('aria-live', 'polite');
+    const caption = make('slot', {});
+    caption.name = 'caption';
+    frame.append(poster, body, note, caption, status);
+    root.append(sheet, frame);
+    return { root, frame, poster, start, body, note, status };
+  }
+
+  #setState(state) {
+    this.#state = state;
+    this.#view.frame.dataset.state = state;
+    this.dataset.state = state; // for the host page's CSS and for tests
+  }
+
+  #say(text) {
+    this.#view.status.textContent = text;
+  }
+
+  #note(text) {
+    this.#view.note.textContent = text;
+    this.#view.note.hidden = !text;
+  }
+
+  #fire(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  // --- when to load ---------------------------------------------------------------------------
+
+  #schedule() {
+    let loading;
+    try {
+      loading = readChoice('loading', this.getAttribute('loading'), ['lazy', 'eager', 'interaction'], 'lazy');
+    } catch (error) {
+      this.#inputError(error);
+      loading = 'lazy';
+    }
+    if (this.#state !== 'idle') return;
+    this.#setState('waiting');
+    if (loading === 'eager') return this.#start();
+    if (loading === 'interaction') {
+      this.#view.start.hidden = false;
+      return;
+    }
+    this.#near = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        this.#near?.disconnect();
+        this.#start();
+      }
+    }, { rootMargin: LAZY_MARGIN });
+    this.#near.observe(this);
+  }
+
+  #watchVisibility() {
+    const seen = new IntersectionObserver((entries) => {
+      this.#visible = entries.at(-1).isIntersecting;
+      if (this.#visible && this.#pending) {
+        const draw = this.#pending;
+        this.#pending = null;
+        draw();
+      }
+    });
+    seen.observe(this);
+    this.#observers.push(seen);
+  }
+
+  // --- loading and building -------------------------------------------------------------------
+
+  async #start() {
+    const generation = ++this.#generation;
+    this.#view.start.hidden = true;
+    this.#setState('loading');
+    this.#note('');
+    let backend;
+    try {
+      backend = readChoice('backend', this.getAttribute('backend'), ['auto', 'cpu', 'webgpu'], 'auto');
+      if (!this.getAttribute('model')) throw new InputError('model: give the URL of a manifest, such as model="models/mnist.json"');
+    } catch (error) {
+      return this.#fail(error);
+    }
+    const url = new URL(this.getAttribute('model'), document.baseURI).href;
+    this.#say('Loading the model…');
+    this.#held = holdModel(url, backend, (event) => this.#heard(event));
+    try {
+      this.#model = await this.#held.model;
+    } catch (error) {
+      if (generation === this.#generation) this.#fail(error);
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const model = this.#model;
+    this.#fire('load', { backend: model.backend, why: model.fallbackReason ?? null, runsIn: model.runsIn, whyMainThread: model.whyMainThread ?? null });
+    this.#build(generation);
+  }
+
+  #heard(event) {
+    if (event.type === 'progress') {
+      const { loaded, total, source } = event;
+      if (this.#state === 'loading') this.#say(source === 'cache' ? 'Weights from the browser cache…' : `Downloading the weights: ${progressText(loaded, total)}`);
+      this.#fire('progress', { loaded, total, source });
+    } else if (event.type === 'change' && this.#model) {
+      this.#fire('backend-change', { backend: event.model.backend, change: event.change.type, why: describeBackend(event.model, {}) });
+    }
+  }
+
+  // The panel, from the attributes and the model; a bad attribute leaves a note, not a blank.
+  #build(generation) {
+    const model = this.#model;
+    this.#view.body.replaceChildren();
+    this.#note('');
+    let options;
+    try {
+      options = this.#options(model);
+    } catch (error) {
+      this.#inputError(error);
+      options = this.#options(model, { lenient: true });
+    }
+    const panel = PANELS[options.panel];
+    try {
+      this.#panel = panel(this.#context(model, options, generation));
+    } catch (error) {
+      this.#setState('error');
+      return error instanceof InputError ? this.#inputError(error) : this.#fail(error);
+    }
+    this.#setState('ready');
+    this.#say(this.#visible ? 'Drawing…' : 'Loaded; it draws when scrolled into view.');
+    this.#panel.refresh();
+    model.upgradeToWebGpu(); // only where the plan says so, and after the first figure
+  }
+
+  /** The element's options, checked against the model; `lenient` drops what is bad. */
+  #options(model, { lenient = false } = {}) {
+    const read = (fn) => {
+      try {
+        return fn();
+      } catch (error) {
+        if (lenient) return undefined;
+        throw error;
+      }
+    };
+    const attr = (name) => this.getAttribute(name);
+    const modalities = model.modalities;
+    return {
+      panel: read(() => readChoice('panel', attr('panel'), Object.keys(PANELS), 'generate')) ?? 'generate',
+      controls: read(() => readChoice('controls', attr('controls'), ['full', 'minimal', 'none'], 'full')) ?? 'full',
+      given: read(() => parseGiven(attr('given'), modalities)) ?? {},
+      to: read(() => parseGiven(attr('to'), modalities)) ?? {},
+      seed: read(() => readNumber('seed', attr('seed'), { min: 0, max: MAX_SEED, whole: true, fallback: 7 })) ?? 7,
+      samples: read(() => readNumber('samples', attr('samples'), { min: 1, max: MAX_SAMPLES, whole: true, fallback: 16 })) ?? 16,
+      temperature: read(() => readNumber('temperature', attr('temperature'), { ...TEMPERATURE, fallback: model.defaultTemperature })) ?? model.defaultTemperature,
+      strength: read(() => readNumber('strength', attr('strength'), { ...STRENGTH, fallback: 1 })) ?? 1,
+      alt: attr('alt') ?? '',
+    };
+  }
+
+  // What a panel may use: the model, its modalities by role, the options, its container, and
+  // the element's ways to draw (only on screen), speak, report and fail.
+  #context(model, options, generation) {
+    return {
+      model,
+      modalities: model.modalities,
+      roles: roles(model.modalities),
+      options,
+      body: this.#view.body,
+      host: this,
+      draw: (job, name = 'draw') => this.#draw(job, name, generation),
+      say: (text) => this.#say(text),
+      result: (detail) => this.#fire('result', detail),
+      fail: (error) => this.#actionFailed(error),
+    };
+  }
+
+  // Run `job` on the model's queue now if on screen, else once it is; its failure is shown.
+  #draw(job, name, generation) {
+    const go = () => {
+      if (generation !== this.#generation) return Promise.resolve();
+      return this.#held.run(job, name).catch((error) => this.#actionFailed(error));
+    };
+    if (this.#visible) return go();
+    this.#pending = go; // the latest wins: an offscreen figure draws once, when seen
+    return Promise.resolve();
+  }
+
+  #restart() {
+    this.#stop();
+    this.#setState('idle');
+    this.#schedule();
+  }
+
+  #stop() {
+    this.#near?.disconnect();
+    this.#near = null;
+    this.#generation++;
+    this.#pending = null;
+    this.#panel = null;
+    this.#model = null;
+    this.#held?.release();
+    this.#held = null;
+    if (this.#view) this.#setState('idle');
+  }
+
+  // --- failures -------------------------------------------------------------------------------
+
+  #inputError(error) {
+    this.#note(messageOf(error));
+    this.#fire('error', { type: 'input', message: messageOf(error) });
+  }
+
+  // A failure to load: the poster and caption stay, one line says what failed.
+  #fail(error) {
+    if (error instanceof InputError) {
+      this.#setState('error');
+      return this.#inputError(error);
+    }
+    const message = messageOf(error);
+    this.#setState('error');
+    this.#say('');
+    this.#note(`This figure could not load: ${message}${hintFor(message)}`);
+    this.#fire('error', { type: errorType(message), message });
+  }
+
+  // A failed action: the figure stays usable; the note says what failed.
+  #actionFailed(error) {
+    const message = messageOf(error);
+    this.#note(message);
+    this.#fire('error', { type: error instanceof InputError ? 'input' : 'model', message });
+  }
+}
+
+/** A next step for the author, for the failures we recognise ('' for the others). */
+function hintFor(message) {
+  if (/404/.test(message)) return ' Check the model attribute: a manifest URL relative to this page.';
+  if (/unsafe-eval|CompileError|WebAssembly/.test(message)) return " The page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src.";
+  if (/sha256|truncated|corrupt/i.test(message)) return ' The weights file does not match its manifest: copy both again.';
+  return '';
+}
+
+/** What kind of failure a load error is: 'network', 'manifest', 'weights', 'wasm', 'webgpu', 'worker'. */
+export function errorType(message) {
+  if (/WebAssembly|wasm|unsafe-eval|CompileError/i.test(message)) return 'wasm';
+  if (/webgpu|adapter|navigator\.gpu/i.test(message)) return 'webgpu';
+  if (/worker/i.test(message)) return 'worker';
+  if (/sha256|\.safetensors|truncated|corrupt/i.test(message)) return 'weights';
+  if (/\.json.*(HTTP|fetch)|manifest|\.json:/i.test(message)) return 'manifest';
+  return 'network';
+}
+
+// Mirrored properties: el.seed = 3 sets seed="3"; el.seed reads 3 (null when absent).
+for (const name of STRINGS) {
+  Object.defineProperty(JmvaePanel.prototype, name, {
+    get() { return this.getAttribute(name); },
+    set(value) { value === null || value === undefined ? this.removeAttribute(name) : this.setAttribute(name, String(value)); },
+  });
+}
+for (const name of NUMBERS) {
+  Object.defineProperty(JmvaePanel.prototype, name, {
+    get() { return this.hasAttribute(name) ? Number(this.getAttribute(name)) : null; },
+    set(value) { value === null || value === undefined ? this.removeAttribute(name) : this.setAttribute(name, String(value)); },
+  });
+}

@@ -1,0 +1,61 @@
+// panel="read": an image in (drawn, chosen, or one the model made), every other modality out:
+// q(z | image) -> p(w | z) as probability bars, and the image's reconstruction p(image | z), both
+// from the posterior mean (no noise: the model's best reading).
+
+import { bars, imageInput, make } from '../controls.js';
+import { InputError } from '../given.js';
+import { percent } from '../../shared/format.js';
+import { argmax } from '../../shared/vectors.js';
+import { drawImage, imageCanvas } from '../pixels.js';
+import { conditionsOf, exampleImage } from './example.js';
+
+export function readPanel(ctx) {
+  const { roles, options, body } = ctx;
+  const image = roles.images[0];
+  const others = [...roles.categorical, ...roles.attributes];
+  if (!image || others.length === 0) throw new InputError('panel="read" needs an image modality and another to read (this model has none)');
+  const conditions = conditionsOf(ctx.modalities);
+  if (conditions.length) throw new InputError(`panel="read": this model is a CVAE; it is given \`${conditions.join('`, `')}\` and cannot read it from an image (its panels: generate, walk)`);
+  const input = imageCanvas(image, 'The image the model reads');
+  const recon = imageCanvas(image, 'Its reconstruction');
+  const outputs = make('div', { className: 'outputs' });
+  const images = make('div', { className: 'pair' });
+  images.append(figure(input, 'input'), figure(recon, 'reconstruction'));
+  const side = make('div', { className: 'side' });
+  side.append(images, outputs);
+  const layout = make('div', { className: 'split' });
+  if (options.controls !== 'none') layout.append(imageInput(image, (pixels) => ctx.draw(() => render(pixels), 'read'), ctx.fail).node);
+  layout.append(side);
+  body.append(layout);
+
+  async function render(pixels) {
+    const given = { [image.name]: pixels ?? (await exampleImage(ctx, image, others)) };
+    const out = await ctx.model.generate(given, { samples: 0, seed: 0 });
+    drawImage(input, image, given[image.name]);
+    drawImage(recon, image, out[image.name]);
+    outputs.replaceChildren(...others.map((m) => bars(m.labels, out[m.name], { sorted: m.kind !== 'categorical', limit: m.kind === 'categorical' ? m.labels.length : 8 })));
+    ctx.say(reading(others, out));
+    ctx.result({ panel: 'read', given, outputs: out });
+  }
+  return { refresh: () => ctx.draw(() => render(null), 'read') };
+}
+
+// "Read as 3, 97%." / "Reads Smiling 91%, Male 88%, Young 80%.": what the live region says.
+function reading(others, out) {
+  return others.map((m) => {
+    const p = out[m.name];
+    if (m.kind === 'categorical') {
+      const best = argmax(p);
+      return `${m.name} read as ${m.labels[best]}, ${percent(p[best])}`;
+    }
+    const top = m.labels.map((label, i) => [label, p[i]]).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    return `${m.name} read as ${top.map(([label, q]) => `${label.replaceAll('_', ' ')} ${percent(q)}`).join(', ')}`;
+  }).join('; ') + '.';
+}
+
+/** A canvas with a caption under it. */
+export function figure(canvas, caption) {
+  const node = make('figure', { className: 'tile', part: 'tile' });
+  node.append(canvas, make('figcaption', { className: 'badge', part: 'badge', text: caption }));
+  return node;
+}

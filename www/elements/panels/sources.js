@@ -1,0 +1,37 @@
+// The inputs of a panel that are not images (a class, a set of attributes): the values the
+// figure starts from (its `given`, else the first class or no attributes) and the controls that
+// change them, built from each modality's kind.
+
+import { attributeToggles, classButtons } from '../controls.js';
+
+/** The starting value of a non-image modality: `given`'s, else class 0 or no attribute. */
+export function startValue(modality, given) {
+  if (modality.name in given) return given[modality.name];
+  return modality.kind === 'categorical' ? 0 : new Float32Array(modality.labels.length);
+}
+
+/**
+ * The modalities to give (those named in `given`, else the first non-image one) with their
+ * values, and a control for each; `onChange()` after any change. Returns { values, nodes }.
+ */
+export function sourceControls(modalities, given, onChange) {
+  const named = modalities.filter((m) => m.name in given);
+  const chosen = named.length ? named : modalities.slice(0, 1);
+  const values = Object.fromEntries(chosen.map((m) => [m.name, startValue(m, given)]));
+  const nodes = chosen.map((m) => {
+    const set = (value) => {
+      values[m.name] = value;
+      onChange();
+    };
+    return m.kind === 'categorical' ? classButtons(m, values[m.name], set).node : attributeToggles(m, values[m.name], set).node;
+  });
+  return { values, nodes };
+}
+
+/** "label 3", "attributes Smiling, Male" (or "no attributes"): a value as a sentence says it. */
+export function describeValue(modality, value) {
+  if (typeof value === 'number') return `${modality.name} ${modality.labels[value]}`;
+  if (value.length !== modality.labels.length) return `a mix of ${modality.name}s`;
+  const present = modality.labels.filter((_, i) => value[i] >= 0.5);
+  return present.length ? `${modality.name} ${present.join(', ')}` : `no ${modality.name}`;
+}
