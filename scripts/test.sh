@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-cargo test --release --workspace
+# The fault hooks (trainer/src/fault_injection.rs) are built into the binary the reliability
+# tests run; release builds leave them out.
+cargo test --release --workspace --features jmvae-trainer/fault-injection
 
 # Every fuzz target for a few seconds from its seed corpus, so that a parser that starts to
 # panic shows here (docs/FUZZING.md); skipped with a message where no nightly is installed.

@@ -260,6 +260,7 @@ fn a_jmvae_gan_trains_resumes_only_as_a_gan_and_ships_without_its_discriminator(
 }
 
 #[test]
+#[cfg_attr(not(feature = "fault-injection"), ignore = "needs the fault hooks: cargo test --features fault-injection, as scripts/test.sh runs it")]
 fn a_diverging_discriminator_stops_the_run_and_keeps_the_last_checkpoint() {
     let f = trained();
     let gan = f.root.join("gan");

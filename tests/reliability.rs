@@ -757,6 +757,7 @@ fn run_started_again_without_resume() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "fault-injection"), ignore = "needs the fault hooks: cargo test --features fault-injection, as scripts/test.sh runs it")]
 fn run_full_disk_during_a_checkpoint_write() {
     let (d, before) = trained("1");
     // The resumed process writes metrics.jsonl (its lines up to the checkpoint, unchanged),
@@ -776,6 +777,7 @@ fn run_full_disk_during_a_checkpoint_write() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "fault-injection"), ignore = "needs the fault hooks: cargo test --features fault-injection, as scripts/test.sh runs it")]
 fn run_full_disk_while_naming_the_new_checkpoint() {
     let (d, before) = trained("1");
     // metrics.jsonl, model.bpk, optimizer.bpk, state.json, the metrics line: then `latest` fails.
@@ -799,6 +801,7 @@ fn run_full_disk_while_naming_the_new_checkpoint() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "fault-injection"), ignore = "needs the fault hooks: cargo test --features fault-injection, as scripts/test.sh runs it")]
 fn run_full_disk_when_creating_the_run() {
     let d = Digits::new();
     let before = files(d.root());
@@ -812,6 +815,7 @@ fn run_full_disk_when_creating_the_run() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "fault-injection"), ignore = "needs the fault hooks: cargo test --features fault-injection, as scripts/test.sh runs it")]
 fn training_loss_becomes_nan() {
     let (d, before) = trained("2");
     // Two epochs of two steps each: step 5 is the second step of epoch 3.

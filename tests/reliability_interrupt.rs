@@ -223,6 +223,7 @@ fn exported(run: &Path, which: &str, out: &Path) -> Vec<u8> {
 }
 
 #[test]
+#[cfg_attr(not(feature = "fault-injection"), ignore = "needs the fault hooks: cargo test --features fault-injection, as scripts/test.sh runs it")]
 fn sigkill_at_random_moments_and_inside_checkpoint_writes_then_resume_equals_an_uninterrupted_run() {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();

@@ -1,11 +1,13 @@
-//! A run directory: the run's settings, per-epoch checkpoints written atomically, the metrics log.
+//! A run directory and its checkpoint store: per-epoch checkpoints written atomically, and the
+//! best one. The run's settings (`run_settings.rs`) and metrics log (`metrics_log.rs`) are
+//! reached through it.
 //!
 //! ```text
 //! RUN/run.json            settings (model config, objective, optimiser, data, seed), with
-//!                         the run format (`format`, [`RUN_FORMAT`])
+//!                         the run format (`format`, [`RUN_FORMAT`]); see `run_settings.rs`
 //! RUN/latest              name of the newest complete checkpoint directory
 //! RUN/checkpoint-NNNN/    model.bpk, optimizer.bpk (Burn records) and state.json
-//! RUN/metrics.jsonl       one JSON object per epoch
+//! RUN/metrics.jsonl       one JSON object per epoch; see `metrics_log.rs`
 //! RUN/best/               with --validation: the best checkpoint's model.bpk, state.json, best.json
 //! ```
 //! A checkpoint is written into a temporary directory (`checkpoint-NNNN.tmp`), renamed into
@@ -15,6 +17,8 @@
 //! complete, since old checkpoints are renamed to scratch before they are deleted.
 //! The checkpoint before the newest is kept until the next one is written, so that a reader
 //! (`jmvae eval --run`, `export`) that has just read `latest` never sees its files disappear.
+//!
+//! [`RUN_FORMAT`]: crate::run_settings::RUN_FORMAT
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,62 +31,11 @@ use burn::tensor::Device;
 use jmvae::{Jmvae, ModelConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::{fault, write_atomic, write_json};
+use crate::atomic::{save_record, write_atomic, write_json};
+use crate::fault_injection;
 use crate::gan::{Adversary, GanSettings};
-
-/// The run-directory format this code writes, and the newest it reads. Runs written before
-/// `run.json` had a `format` are format 1. Raise it when a change makes older code misread a
-/// run; older code then refuses the run with an upgrade hint instead of misreading it.
-pub const RUN_FORMAT: u32 = 1;
-
-fn first_run_format() -> u32 {
-    1
-}
-
-/// Everything that defines a training run; stored as `run.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunSettings {
-    /// The run-directory format ([`RUN_FORMAT`] for new runs; 1 where `run.json` has none).
-    #[serde(default = "first_run_format")]
-    pub format: u32,
-    /// Dataset name (`mnist`).
-    pub dataset: String,
-    /// Model preset name (`jmvae` or `vae`).
-    pub model: String,
-    /// The networks.
-    pub config: ModelConfig,
-    /// α of JMVAE-kl.
-    pub alpha: f64,
-    /// Epochs over which β rises from 0 to 1 (0: no warm-up).
-    pub warmup: usize,
-    /// Examples per step.
-    pub batch: usize,
-    /// Adam's learning rate.
-    pub lr: f64,
-    /// Seed of initialisation, shuffling, binarisation and noise.
-    pub seed: u64,
-    /// The command line that started the run.
-    pub command: String,
-    /// Training examples held out for validation (MNIST: the last N; faces: any N > 0 uses
-    /// CelebA's official validation partition); 0 holds none out and monitors the test set.
-    #[serde(default)]
-    pub validation: usize,
-    /// Likelihood weights λ_m by modality name (a documented deviation; empty: all 1).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rescale: Vec<(String, f64)>,
-    /// The manifest whose weights the run started from (fine-tuning), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub init: Option<String>,
-    /// The modality whose encoder alone is refitted to the model's posterior, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refit: Option<String>,
-    /// JMVAE-GAN: the discriminator and the weights of its terms; none for JMVAE.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gan: Option<GanSettings>,
-    /// Whether training faces are flipped left-right at random (augmentation).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub flip: bool,
-}
+use crate::metrics_log::MetricsLog;
+use crate::run_settings::RunSettings;
 
 /// Which checkpoint of a run to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -131,9 +84,9 @@ impl RunDir {
         self.path.join("run.json")
     }
 
-    /// The metrics log.
-    pub fn metrics_path(&self) -> PathBuf {
-        self.path.join("metrics.jsonl")
+    /// The metrics log, `metrics.jsonl`.
+    pub fn metrics(&self) -> MetricsLog {
+        MetricsLog { path: self.path.join("metrics.jsonl") }
     }
 
     /// Whether a run was already started here.
@@ -141,31 +94,15 @@ impl RunDir {
         self.settings_path().exists()
     }
 
-    /// Read `run.json`; a run of a newer format than [`RUN_FORMAT`] is refused before its
-    /// settings are read, with an upgrade hint.
+    /// Read `run.json`; a run of a newer format than [`RUN_FORMAT`](crate::run_settings::RUN_FORMAT)
+    /// is refused before its settings are read, with an upgrade hint.
     pub fn settings(&self) -> Result<RunSettings> {
-        let path = self.settings_path();
-        let text = fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).with_context(|| format!("`{}` is not a valid run file", path.display()))?;
-        match value.get("format") {
-            None => {}
-            Some(format) => match format.as_u64() {
-                Some(n) if n <= RUN_FORMAT as u64 => {}
-                Some(n) => bail!(
-                    "`{}` is run format {n}, written by a newer jmvae; this one reads run formats up to {RUN_FORMAT}. \
-                     Upgrade jmvae (build it from a newer checkout) to use this run",
-                    path.display()
-                ),
-                None => bail!("`{}` is not a valid run file: `format` is {format}, not a number", path.display()),
-            },
-        }
-        serde_json::from_value(value).with_context(|| format!("`{}` is not a valid run file", path.display()))
+        RunSettings::read(&self.settings_path())
     }
 
     /// Write `run.json` for a new run.
     pub fn create(&self, settings: &RunSettings) -> Result<()> {
-        write_json(&self.settings_path(), settings)
+        settings.write(&self.settings_path())
     }
 
     /// The directory of the newest complete checkpoint, if any.
@@ -193,17 +130,17 @@ impl RunDir {
                 fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove `{}`", tmp.display()))?;
             }
             fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-            fault::checkpoint_stage(&name, "model");
+            fault_injection::checkpoint_stage(&name, "model");
             let file = tmp.join("model.bpk");
             save_record(&file, |f| model.clone().into_record().save(f))?;
-            fault::checkpoint_stage(&name, "optimizer");
+            fault_injection::checkpoint_stage(&name, "optimizer");
             let file = tmp.join("optimizer.bpk");
             save_record(&file, |f| optimizer.save(f))?;
             if let Some(adversary) = adversary {
-                fault::checkpoint_stage(&name, "discriminator");
+                fault_injection::checkpoint_stage(&name, "discriminator");
                 adversary.save(&tmp)?;
             }
-            fault::checkpoint_stage(&name, "state");
+            fault_injection::checkpoint_stage(&name, "state");
             write_json(&tmp.join("state.json"), state)
         })();
         if let Err(e) = result {
@@ -224,14 +161,14 @@ impl RunDir {
             if dir.exists() {
                 remove_checkpoint(&dir)?;
             }
-            fault::checkpoint_stage(&name, "rename");
+            fault_injection::checkpoint_stage(&name, "rename");
             fs::rename(&tmp, &dir).with_context(|| format!("cannot move the checkpoint to `{}`", dir.display()))?;
-            fault::checkpoint_stage(&name, "latest");
+            fault_injection::checkpoint_stage(&name, "latest");
             write_atomic(&self.path.join("latest"), name.as_bytes())
         })();
         result.map_err(|e| e.context(self.not_saved(&name)))?;
         drop(pending);
-        fault::checkpoint_stage(&name, "cleanup");
+        fault_injection::checkpoint_stage(&name, "cleanup");
         for old in self.checkpoints()? {
             if old != dir && Some(&old) != previous.as_ref() {
                 let _ = remove_checkpoint(&old);
@@ -294,7 +231,7 @@ impl RunDir {
             }
             fs::rename(&best, &old)?;
         }
-        fault::checkpoint_stage("best", "rename");
+        fault_injection::checkpoint_stage("best", "rename");
         fs::rename(&tmp, &best).with_context(|| format!("cannot move the best checkpoint to `{}`", best.display()))?;
         let _ = fs::remove_dir_all(old);
         Ok(())
@@ -368,50 +305,6 @@ impl RunDir {
         let dir = self.latest()?.context("no checkpoint to resume from")?;
         Adversary::load(gan, config, &dir, device)
     }
-
-    /// Keep only the metrics of epochs up to `epoch` (after resuming from a checkpoint).
-    pub fn truncate_metrics(&self, epoch: usize) -> Result<()> {
-        let path = self.metrics_path();
-        let Ok(text) = fs::read_to_string(&path) else { return Ok(()) };
-        let kept: String = text
-            .lines()
-            .filter(|line| {
-                serde_json::from_str::<serde_json::Value>(line)
-                    .ok()
-                    .and_then(|v| v["epoch"].as_u64())
-                    .is_some_and(|e| e as usize <= epoch)
-            })
-            .map(|line| format!("{line}\n"))
-            .collect();
-        write_atomic(&path, kept.as_bytes())
-    }
-
-    /// Append one epoch's metrics to the log.
-    pub fn append_metrics(&self, record: &serde_json::Value) -> Result<()> {
-        use std::io::Write;
-        let path = self.metrics_path();
-        let mut file = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| format!("cannot open `{}`", path.display()))?;
-        fault::before_write()
-            .and_then(|()| writeln!(file, "{record}"))
-            .with_context(|| format!("cannot append to `{}`", path.display()))?;
-        Ok(())
-    }
-}
-
-/// Write one Burn record file with `save`, through the full-disk fault hook, naming the file
-/// when it fails.
-pub(crate) fn save_record<E>(file: &Path, save: impl FnOnce(&Path) -> std::result::Result<(), E>) -> Result<()>
-where
-    E: std::error::Error + Send + Sync + 'static,
-{
-    fault::before_write()
-        .map_err(anyhow::Error::from)
-        .and_then(|()| Ok(save(file)?))
-        .with_context(|| format!("cannot write `{}`", file.display()))
 }
 
 /// A checkpoint in its temporary directory, waiting for [`RunDir::commit_checkpoint`]; one

@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use jmvae::Precision;
 use jmvae::infer::Temperature;
+use jmvae::{ModelConfig, Precision};
 
 use crate::checkpoint::Which;
-use crate::datasets::{self, DataArgs, SplitName};
+use crate::datasets::{self, DataArgs};
+use crate::examples::SplitName;
+use crate::gan::{DEFAULT_ADVERSARIAL, DEFAULT_DISCRIMINATOR_LR, DEFAULT_FEATURE_MATCHING};
+use crate::modalities::IMAGE;
 
 /// Train, evaluate, sample from and export JMVAE models (Suzuki et al., 2016).
 #[derive(Parser)]
@@ -49,6 +52,27 @@ pub struct DatasetArgs {
 /// α when `--alpha` is not given.
 pub const DEFAULT_ALPHA: f64 = 0.1;
 
+const ALPHA_HELP: &str = "Weight of KL(q(z|x,w) || q(z|m)); 0 trains JMVAE-zero (no unimodal encoders). \
+Only for `--model jmvae`: the VAE and the CVAE have no unimodal encoders";
+
+const IMAGE_SIGMA_HELP: &str =
+    "Faces: the fixed standard deviation of the Gaussian image likelihood; larger values weigh the pixels less against the attributes";
+
+/// `help` with `default` shown as clap's `-h` shows the default of a flag that has one.
+fn with_default(help: &str, default: impl std::fmt::Display) -> String {
+    format!("{help} [default: {default}]")
+}
+
+/// The same as `--help` shows it.
+fn with_default_long(help: &str, default: impl std::fmt::Display) -> String {
+    format!("{help}\n\n[default: {default}]")
+}
+
+/// σ of the faces model's image, the default that `--image-sigma` replaces.
+fn faces_image_sigma() -> f32 {
+    ModelConfig::celeba(Vec::new()).modality(IMAGE).map_or(f32::NAN, |m| m.sigma)
+}
+
 /// Where `jmvae train` computes. The GPU backends are cargo features of the trainer, off by
 /// default so that the default build stays small and fast to compile.
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
@@ -77,11 +101,13 @@ pub enum Preset {
 pub struct TrainArgs {
     #[command(flatten)]
     pub dataset: DatasetArgs,
+    /// The model to train.
     #[arg(long, value_enum, default_value = "jmvae")]
     pub model: Preset,
-    /// Weight of KL(q(z|x,w) || q(z|m)) (default 0.1); 0 trains JMVAE-zero (no unimodal
-    /// encoders). Only for `--model jmvae`: the VAE and the CVAE have no unimodal encoders.
-    #[arg(long, allow_negative_numbers = true)]
+    /// α, the weight of KL(q(z|x,w) || q(z|m)); its help is `ALPHA_HELP`.
+    // An Option, so that the VAE and the CVAE can refuse it when given; its default is shown
+    // as clap shows one, from the constant.
+    #[arg(long, allow_negative_numbers = true, help = with_default(ALPHA_HELP, DEFAULT_ALPHA), long_help = with_default_long(ALPHA_HELP, DEFAULT_ALPHA))]
     pub alpha: Option<f64>,
     /// Train until this many epochs are done (counting epochs of a resumed run).
     #[arg(long, default_value_t = 100)]
@@ -99,10 +125,11 @@ pub struct TrainArgs {
     /// Epochs over which the KL weight rises linearly from 0 to 1 (0: no warm-up).
     #[arg(long, default_value_t = 0)]
     pub warmup: usize,
-    /// Faces: the fixed standard deviation of the Gaussian image likelihood (default 0.2);
-    /// larger values weigh the pixels less against the attributes.
-    #[arg(long)]
+    /// Faces: σ of the image likelihood; its help is `IMAGE_SIGMA_HELP`.
+    // The default is the faces model's own (`ModelConfig::celeba`), shown from it.
+    #[arg(long, help = with_default(IMAGE_SIGMA_HELP, faces_image_sigma()), long_help = with_default_long(IMAGE_SIGMA_HELP, faces_image_sigma()))]
     pub image_sigma: Option<f32>,
+    /// Seed of initialisation, shuffling, binarisation, flips and noise.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Run directory for checkpoints and metrics.
@@ -144,15 +171,16 @@ pub struct TrainArgs {
     /// does on CelebA. Fixed for the run: a --resume must say it again.
     #[arg(long)]
     pub gan: bool,
-    /// With --gan: γ, the weight of the decoder's adversarial term -log D(x̃) (default 250, the shipped faces').
-    #[arg(long, requires = "gan", allow_negative_numbers = true)]
-    pub gan_weight: Option<f64>,
-    /// With --gan: φ, the weight of feature matching on D's penultimate layer (default 100).
-    #[arg(long, requires = "gan", allow_negative_numbers = true)]
-    pub feature_weight: Option<f64>,
-    /// With --gan: the discriminator's Adam learning rate (default 2e-4, DCGAN's).
-    #[arg(long, requires = "gan")]
-    pub gan_lr: Option<f64>,
+    /// With --gan: γ, the weight of the decoder's adversarial term -log D(x̃) (the default is
+    /// the shipped faces').
+    #[arg(long, requires = "gan", allow_negative_numbers = true, default_value_t = DEFAULT_ADVERSARIAL)]
+    pub gan_weight: f64,
+    /// With --gan: φ, the weight of feature matching on D's penultimate layer.
+    #[arg(long, requires = "gan", allow_negative_numbers = true, default_value_t = DEFAULT_FEATURE_MATCHING)]
+    pub feature_weight: f64,
+    /// With --gan: the discriminator's Adam learning rate (the default is DCGAN's).
+    #[arg(long, requires = "gan", default_value_t = DEFAULT_DISCRIMINATOR_LR)]
+    pub gan_lr: f64,
     /// Faces: flip each training face left-right with probability 1/2, drawn afresh every
     /// epoch (its attributes are unchanged by a mirror).
     #[arg(long)]
@@ -196,6 +224,7 @@ pub struct EvalArgs {
     /// Where to write the JSON report (a Markdown table is written beside it).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Seed of the importance samples and of the generated digits or faces.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// The split to evaluate on: `validation` (for choices: it also picks the default
@@ -216,12 +245,17 @@ pub struct EvalArgs {
 pub struct TrainClassifierArgs {
     #[command(flatten)]
     pub dataset: DatasetArgs,
+    /// Training epochs.
     #[arg(long, default_value_t = 5)]
     pub epochs: usize,
+    /// Where to save the classifier's weights (a Burn record, e.g. `judge.bpk`), for
+    /// `jmvae eval --classifier`.
     #[arg(long)]
     pub out: PathBuf,
+    /// Seed of initialisation, shuffling and (digits) the random shifts.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Use only the first N training examples (quick experiments and tests).
     #[arg(long)]
     pub limit: Option<usize>,
 }
@@ -229,6 +263,7 @@ pub struct TrainClassifierArgs {
 /// The flags of `jmvae sample`.
 #[derive(Args)]
 pub struct SampleArgs {
+    /// The exported manifest whose weights to sample from, e.g. www/models/mnist.json.
     #[arg(long)]
     pub manifest: PathBuf,
     /// The label to condition on; every label when absent.
@@ -241,6 +276,7 @@ pub struct SampleArgs {
     /// Samples per label (0: the posterior mean).
     #[arg(long, default_value_t = 16)]
     pub samples: usize,
+    /// Seed of the noise (the browser draws the same samples from the same seed).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
     /// Sampling temperature τ in [0, 10]: z = μ + τ·σ·ε (default: the manifest's, else 1).
@@ -283,6 +319,7 @@ pub struct ExportArgs {
     /// An evaluation report (from `jmvae eval --out`) to embed as the manifest's metrics.
     #[arg(long)]
     pub metrics: Option<PathBuf>,
+    /// The model's name in the manifest (default: --out's file name without `.json`).
     #[arg(long)]
     pub name: Option<String>,
 }

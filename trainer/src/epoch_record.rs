@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::examples::SplitName;
+
 /// An importance-sampled log p(x) on the monitored split (a CVAE's log p(x|w)).
 #[derive(Clone, Copy, Debug)]
 pub struct LogPx {
@@ -43,8 +45,8 @@ pub struct EpochRecord {
     pub seconds: f64,
     /// Training examples per second.
     pub samples_per_second: f64,
-    /// `validation` or `test`.
-    pub split: &'static str,
+    /// The monitored split.
+    pub split: SplitName,
     /// The one-sample ELBO on the monitored split.
     pub elbo: f64,
     /// What the dataset's monitor measured, on the epochs it ran.

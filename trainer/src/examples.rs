@@ -1,9 +1,13 @@
 //! What the training loop and the metrics need of a split: its size and its examples as named
 //! model inputs, matched to a model's modalities by name, never by position.
 
+use std::fmt;
+
 use anyhow::{Result, bail};
 use burn::tensor::{Device, Tensor};
+use clap::ValueEnum;
 use jmvae::{Inputs, ModelConfig};
+use serde::{Deserialize, Serialize};
 
 /// A chunk of examples: one `[rows, size]` tensor per modality the data has, by name.
 pub struct Batch(Vec<(String, Tensor<2>)>);
@@ -94,6 +98,34 @@ pub trait TrainingSet {
     fn epoch(&self, seed: u64) -> Box<dyn Examples + '_>;
 }
 
+/// A held-out split by name: the one monitored in training, or the one an evaluation reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SplitName {
+    /// Held-out training examples (MNIST) or CelebA's validation partition.
+    Validation,
+    /// The test set.
+    // A report's default split, as it is the command line's.
+    #[default]
+    Test,
+}
+
+impl SplitName {
+    /// The name reports and metrics record.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Validation => "validation",
+            Self::Test => "test",
+        }
+    }
+}
+
+impl fmt::Display for SplitName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A dataset's train, validation and test splits, as the training loop sees them.
 pub struct Splits {
     /// The training examples.
@@ -107,10 +139,10 @@ pub struct Splits {
 impl Splits {
     /// The split the loop monitors and selects checkpoints on: validation when there is one,
     /// else the test set (the old behaviour, kept for runs without --validation); and its name.
-    pub fn monitored(&self) -> (&dyn Examples, &'static str) {
+    pub fn monitored(&self) -> (&dyn Examples, SplitName) {
         match &self.validation {
-            Some(v) => (v.as_ref(), "validation"),
-            None => (self.test.as_ref(), "test"),
+            Some(v) => (v.as_ref(), SplitName::Validation),
+            None => (self.test.as_ref(), SplitName::Test),
         }
     }
 }

@@ -13,7 +13,8 @@ use jmvae::discriminator::{Discriminator, DiscriminatorConfig};
 use jmvae::{Jmvae, ModelConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::save_record;
+use crate::atomic::save_record;
+use crate::modalities::IMAGE;
 
 /// γ when `--gan-weight` is not given.
 pub const DEFAULT_ADVERSARIAL: f64 = 250.0;
@@ -44,13 +45,13 @@ impl GanSettings {
         if !(lr > 0.0 && lr.is_finite()) {
             bail!("--gan-lr must be positive, got {lr}");
         }
-        let image = config.modality("image").context("--gan needs an `image` modality")?;
+        let image = config.modality(IMAGE).context("--gan needs an `image` modality")?;
         if image.shape.len() != 3 {
             bail!("--gan trains a convolutional discriminator on [channels, height, width] images; this dataset's images are {:?} (use the faces)", image.shape);
         }
         let discriminator = DiscriminatorConfig::faces();
         discriminator.check(&image.shape)?;
-        Ok(Self { discriminator, adversarial, feature_matching, image: "image".into(), lr })
+        Ok(Self { discriminator, adversarial, feature_matching, image: IMAGE.into(), lr })
     }
 
     /// The decoder's GAN weights.

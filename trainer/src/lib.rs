@@ -18,11 +18,16 @@ mod checkpoint;
 mod datasets;
 mod epoch_record;
 mod examples;
+mod fault_injection;
 mod gan;
 mod grid;
 mod judges;
 mod metrics;
+mod metrics_log;
 mod mnist;
+mod modalities;
+mod run_settings;
+mod seeds;
 mod train;
 #[cfg(test)]
 mod fuzz_seeds;

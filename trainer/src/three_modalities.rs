@@ -7,12 +7,13 @@ use jmvae::infer::{Observation, Temperature, generate, observe};
 use jmvae::weights::Provenance;
 use jmvae::{Manifest, ModalityConfig, ModalityKind, ModelConfig, NetworkConfig, Precision};
 
-use crate::checkpoint::{RunDir, RunSettings};
+use crate::checkpoint::RunDir;
 use crate::datasets::digits::MnistDigits;
 use crate::examples::{Batch, Examples, Splits, TrainingSet};
 use crate::metrics::accuracy::{attribute_accuracy, class_accuracy};
 use crate::metrics::likelihoods::mean_log_marginals;
 use crate::datasets::Monitor;
+use crate::run_settings::{RUN_FORMAT, RunSettings};
 use crate::train::train;
 
 /// 4x4 binary images whose class (of 3) sets the lit row, with two flags: "wide" (two rows
@@ -84,7 +85,7 @@ fn config() -> ModelConfig {
 
 fn settings(config: ModelConfig) -> RunSettings {
     RunSettings {
-        format: crate::checkpoint::RUN_FORMAT,
+        format: RUN_FORMAT,
         dataset: "shapes".into(),
         model: "jmvae".into(),
         config,

@@ -12,10 +12,13 @@ use super::{device, load_evaluated};
 use crate::atomic::write_atomic;
 use crate::cli::{ConvergenceArgs, ProposalChoice};
 use crate::datasets;
+use crate::examples::SplitName;
 use crate::metrics::convergence::{Draws, Point, SAMPLES_PER_CHUNK, nested_estimates, summarise};
+use crate::modalities::IMAGE;
+use crate::seeds::{Stream, seed_for};
 
 /// The modality whose marginal log p(x) is estimated.
-const TARGET: &str = "image";
+const TARGET: &str = IMAGE;
 
 /// One proposal's curve over K.
 #[derive(Clone, Debug, Serialize)]
@@ -39,8 +42,8 @@ pub struct ConvergenceReport {
     pub seconds: f64,
     /// The manifest's name, or the run directory.
     pub model: String,
-    /// `test` or `validation`.
-    pub split: String,
+    /// The split estimated on.
+    pub split: SplitName,
     /// Examples estimated on.
     pub examples: usize,
     /// The K list.
@@ -52,11 +55,11 @@ pub struct ConvergenceReport {
 }
 
 /// A proposal to run: its name, the modalities given to each of its components (one, or two
-/// for the mixture), and its seed offset.
+/// for the mixture), and the seed stream of its samples.
 struct Proposal {
     name: &'static str,
     components: Vec<Vec<String>>,
-    seed_offset: u64,
+    stream: Stream,
 }
 
 /// Run the command.
@@ -75,7 +78,7 @@ pub fn run(args: ConvergenceArgs) -> Result<()> {
     for p in &proposals {
         let components: Vec<Vec<&str>> = p.components.iter().map(|c| c.iter().map(String::as_str).collect()).collect();
         let components: Vec<&[&str]> = components.iter().map(Vec::as_slice).collect();
-        let seed = args.seed + p.seed_offset;
+        let seed = seed_for(args.seed, p.stream);
         let draws = Draws { ks, samples_per_chunk: SAMPLES_PER_CHUNK, seed };
         let estimates = nested_estimates(&loaded.model, split.as_ref(), &components, TARGET, draws, &device)?;
         let given = p.components.last().expect("one component at least").clone();
@@ -85,7 +88,7 @@ pub fn run(args: ConvergenceArgs) -> Result<()> {
         command: command_line(),
         seconds: started.elapsed().as_secs_f64(),
         model: loaded.name,
-        split: args.split.name().into(),
+        split: args.split,
         examples: split.len(),
         ks: ks.clone(),
         samples_per_chunk: SAMPLES_PER_CHUNK.min(*ks.last().expect("parse_ks refuses an empty list")),
@@ -113,7 +116,7 @@ fn proposals(model: &Jmvae, choice: ProposalChoice) -> Result<Vec<Proposal>> {
         if config.modalities.len() > 1 && model.unimodal_encoders.is_empty() {
             bail!("{flag} needs q(z|x), but this model has no unimodal encoders (JMVAE-zero); use --proposal joint");
         }
-        out.push(Proposal { name: "q(z|x)", components: vec![vec![TARGET.into()]], seed_offset: 0 });
+        out.push(Proposal { name: "q(z|x)", components: vec![vec![TARGET.into()]], stream: Stream::ImageProposal });
     }
     if matches!(choice, ProposalChoice::Joint | ProposalChoice::Both | ProposalChoice::All | ProposalChoice::Mixture) {
         if config.modalities.len() < 2 {
@@ -122,7 +125,7 @@ fn proposals(model: &Jmvae, choice: ProposalChoice) -> Result<Vec<Proposal>> {
         let all = config.modalities.iter().map(|m| m.name.clone()).collect();
         // A CVAE's image decoder reads w: what it estimates is log p(x|w).
         let name = if config.conditions.is_empty() { "q(z|x,w)" } else { "q(z|x,w), CVAE: log p(x|w)" };
-        out.push(Proposal { name, components: vec![all], seed_offset: 1 });
+        out.push(Proposal { name, components: vec![all], stream: Stream::JointProposal });
     }
     if matches!(choice, ProposalChoice::Mixture | ProposalChoice::All) {
         // Checked above: the model has both encoders. The mixture alone drops the other two.
@@ -130,7 +133,7 @@ fn proposals(model: &Jmvae, choice: ProposalChoice) -> Result<Vec<Proposal>> {
         if choice == ProposalChoice::Mixture {
             out.clear();
         }
-        out.push(Proposal { name: "½ q(z|x) + ½ q(z|x,w)", components, seed_offset: 2 });
+        out.push(Proposal { name: "½ q(z|x) + ½ q(z|x,w)", components, stream: Stream::MixtureProposal });
     }
     Ok(out)
 }

@@ -23,9 +23,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
         judge: args.classifier.as_deref(),
         reconstructions: args.reconstructions.as_deref(),
         limit: args.limit,
-        split: args.split,
         validation: recorded.filter(|&n| n > 0).unwrap_or(args.validation),
-        options: Options { k: args.k, seed: args.seed, temperature, split: args.split.name() },
+        options: Options { k: args.k, seed: args.seed, temperature, split: args.split },
     };
     let report = kind.evaluate(&model, &request, &device)?;
     let table = report.markdown();

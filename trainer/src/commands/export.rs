@@ -13,6 +13,7 @@ use crate::atomic::{write_atomic, write_json};
 use crate::checkpoint::{RunDir, Which};
 use crate::cli::ExportArgs;
 use crate::datasets;
+use crate::examples::SplitName;
 
 /// Run the command.
 pub fn run(args: ExportArgs) -> Result<()> {
@@ -107,7 +108,7 @@ struct TrainingRecord {
 fn read_sampling(path: &Path) -> Result<Sampling> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let report: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))?;
-    if report["split"] != "validation" {
+    if serde_json::from_value::<SplitName>(report["split"].clone()).ok() != Some(SplitName::Validation) {
         bail!("`{}` is not a validation report: the default temperature is chosen on validation, never on test", path.display());
     }
     serde_json::from_value(report["sampling"].clone())

@@ -1,4 +1,5 @@
-//! One file per command of the CLI; each turns its parsed flags into work.
+//! One file per command of the CLI; each turns its parsed flags into work (`train`'s many
+//! flags are checked in `train_flags.rs`).
 
 pub mod convergence;
 pub mod eval;
@@ -6,6 +7,7 @@ pub mod export;
 pub mod sample;
 pub mod train;
 pub mod train_classifier;
+mod train_flags;
 
 use anyhow::{Result, bail};
 use burn::tensor::Device;

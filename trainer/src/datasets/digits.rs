@@ -10,10 +10,10 @@ use jmvae::{Jmvae, ModelConfig};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest, SplitName};
+use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest};
 use crate::batch::{images, one_hot};
 use crate::epoch_record::{LogPx, Watched};
-use crate::examples::{Batch, Examples, First, Splits, TrainingSet};
+use crate::examples::{Batch, Examples, First, SplitName, Splits, TrainingSet};
 use crate::judges::digits::{self, Classifier, accuracy};
 use crate::metrics::accuracy::{class_accuracy, reconstruction_accuracy};
 use crate::metrics::coherence::{CurvePoint, curve};
@@ -22,6 +22,8 @@ use crate::metrics::likelihoods::{cvae_label_posterior, mean_log_marginals, mean
 use crate::metrics::temperature::{chosen_line, REPORTED_TEMPERATURES, DIGITS_RULE, coherence_scores, curve_temperatures, selection_grid};
 use crate::metrics::widths::{EncoderWidths, encoder_widths};
 use crate::mnist::{Mnist, Split, TEST_BINARISATION_SEED, VALIDATION_BINARISATION_SEED};
+use crate::modalities::{ATTRIBUTES, IMAGE, LABEL};
+use crate::seeds::{MONITOR_LOG_PX, Stream, seed_for};
 
 /// Digits generated per label for coherence.
 const PER_LABEL: usize = 1000;
@@ -38,7 +40,7 @@ impl Examples for Split {
 
     fn inputs(&self, indices: &[usize], device: &Device) -> Batch {
         let labels: Vec<u8> = indices.iter().map(|&i| self.labels[i]).collect();
-        Batch::new(vec![("image", images(self, indices, device)), ("label", one_hot(&labels, device))])
+        Batch::new(vec![(IMAGE, images(self, indices, device)), (LABEL, one_hot(&labels, device))])
     }
 }
 
@@ -84,11 +86,11 @@ impl DatasetKind for MnistDigits {
         // JMVAE-zero has no q(z|x): it proposes from the joint encoder with every modality. So
         // does the CVAE, whose image decoder reads the label: its value is log p(x|w).
         let names: Vec<&str> = model.config.modalities.iter().map(|m| m.name.as_str()).collect();
-        let proposal: &[&str] = if model.unimodal_encoders.is_empty() { &names } else { &["image"] };
-        let value = mean_log_marginals(model, &subset, proposal, &[&["image"]], monitor.k, 1, device)?[0];
+        let proposal: &[&str] = if model.unimodal_encoders.is_empty() { &names } else { &[IMAGE] };
+        let value = mean_log_marginals(model, &subset, proposal, &[&[IMAGE]], monitor.k, MONITOR_LOG_PX, device)?[0];
         let labelled = model.config.modalities.len() > 1 && model.config.conditions.is_empty();
         let quantity = if model.config.conditions.is_empty() { "log p(x)" } else { "log p(x|w)" };
-        let label_accuracy = labelled.then(|| class_accuracy(model, split, "image", "label", device)).transpose()?;
+        let label_accuracy = labelled.then(|| class_accuracy(model, split, IMAGE, LABEL, device)).transpose()?;
         Ok(Watched {
             log_px: Some(LogPx { quantity, value, k: monitor.k, examples: subset.len() }),
             label_accuracy,
@@ -109,12 +111,13 @@ impl DatasetKind for MnistDigits {
 
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>> {
         // Refused rather than ignored: a user who asks for coherence should not get a report without it.
-        if request.judge.is_some() && model.config.modality("label").is_err() {
+        if request.judge.is_some() && model.config.modality(LABEL).is_err() {
             bail!("--classifier judges label -> image coherence, but this model has no `label` modality (a VAE of the image alone); leave --classifier out");
         }
         let judge = request.judge.map(|p| Classifier::load(p, device)).transpose()?;
-        let real = real_split(&request.data.data, request.split, request.validation, request.limit)?;
-        let binarised = real.binarised(binarisation_seed(request.split));
+        let split = request.options.split;
+        let real = real_split(&request.data.data, split, request.validation, request.limit)?;
+        let binarised = real.binarised(binarisation_seed(split));
         Ok(Box::new(evaluate(model, &binarised, &real, judge.as_ref(), &request.options, device)?))
     }
 
@@ -135,17 +138,17 @@ impl DatasetKind for MnistDigits {
 
     fn sample(&self, model: &Jmvae, request: &SampleRequest, device: &Device) -> Result<Grid> {
         if !request.attributes.is_empty() {
-            model.config.index_of("attributes").context("--attributes needs a faces model")?;
+            model.config.index_of(ATTRIBUTES).context("--attributes needs a faces model")?;
         }
-        let classes = model.config.modality("label")?.size();
+        let classes = model.config.modality(LABEL)?.size();
         let labels: Vec<usize> = match request.label {
             Some(l) => vec![l],
             None => (0..classes).collect(),
         };
-        let (image, label) = (model.config.index_of("image")?, model.config.index_of("label")?);
+        let (image, label) = (model.config.index_of(IMAGE)?, model.config.index_of(LABEL)?);
         let mut grid = Grid { images: Vec::new(), rows: labels.len(), cols: request.samples.max(1), side: 28, channels: 1, outputs: Vec::new() };
         for &l in &labels {
-            let given = observe(&model.config, &[("label".into(), Observation::Class(l))], device)?;
+            let given = observe(&model.config, &[(LABEL.into(), Observation::Class(l))], device)?;
             let generated = generate(model, &given, request.samples, request.seed, request.temperature);
             let digits = generated[image].clone().into_data().try_to_vec::<f32>()?;
             grid.images.extend_from_slice(&digits);
@@ -186,29 +189,29 @@ fn binarisation_seed(split: SplitName) -> u64 {
 fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifier>, options: &Options, device: &Device) -> Result<DigitsReport> {
     let Options { k, seed, temperature, .. } = *options;
     let multimodal = model.config.modalities.len() > 1;
-    let mut metrics = DigitsReport { split: options.split.into(), examples: split.len(), k, temperature: temperature.value(), ..Default::default() };
+    let mut metrics = DigitsReport { split: options.split, examples: split.len(), k, temperature: temperature.value(), ..Default::default() };
     // A VAE's only encoder is q(z|x) itself; JMVAE-zero has no q(z|x) to propose with.
     if !multimodal || !model.unimodal_encoders.is_empty() {
-        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, split, &["image"], &[&["image"]], k, seed, device)?[0]);
+        metrics.log_px_unimodal_proposal = Some(mean_log_marginals(model, split, &[IMAGE], &[&[IMAGE]], k, seed, device)?[0]);
     }
     if !multimodal {
         return Ok(metrics);
     }
     if model.config.conditions.is_empty() {
-        let joint = mean_log_marginals(model, split, &["image", "label"], &[&["image"], &["image", "label"]], k, seed + 1, device)?;
+        let joint = mean_log_marginals(model, split, &[IMAGE, LABEL], &[&[IMAGE], &[IMAGE, LABEL]], k, seed_for(seed, Stream::JointProposal), device)?;
         metrics.log_px_joint_proposal = Some(joint[0]);
         let log_pxw = joint[1];
         metrics.log_pxw = Some(log_pxw);
-        metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, split, "label", k.max(1000), seed + 2, device)?);
+        metrics.log_px_given_w = Some(log_pxw - mean_log_pw(model, split, LABEL, k.max(1000), seed_for(seed, Stream::LabelMarginal), device)?);
         metrics.log_pw_given_x = Some(log_pxw - joint[0]);
-        metrics.label_accuracy = Some(class_accuracy(model, split, "image", "label", device)?);
+        metrics.label_accuracy = Some(class_accuracy(model, split, IMAGE, LABEL, device)?);
         metrics.encoder_widths = Some(encoder_widths(model, split, device)?);
     } else {
         // The CVAE decodes the image from z and the label: its bound is on log p(x|w) itself.
-        metrics.log_px_given_w = Some(mean_log_marginals(model, split, &["image", "label"], &[&["image"]], k, seed + 1, device)?[0]);
+        metrics.log_px_given_w = Some(mean_log_marginals(model, split, &[IMAGE, LABEL], &[&[IMAGE]], k, seed_for(seed, Stream::JointProposal), device)?[0]);
         // Its only way to a label is Bayes' rule over the ten log p(x|w'): a tenth of K each,
         // so that it costs one pass of K.
-        let bayes = cvae_label_posterior(model, split, "label", (k / 10).max(1), seed + 2, device)?;
+        let bayes = cvae_label_posterior(model, split, LABEL, (k / 10).max(1), seed_for(seed, Stream::LabelMarginal), device)?;
         metrics.log_pw_given_x = Some(bayes.log_pw_given_x);
         metrics.log_px_uniform_label = Some(bayes.log_px);
         metrics.label_accuracy = Some(bayes.accuracy);
@@ -217,7 +220,10 @@ fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifie
         let reference = real_diversity(judge, real, device);
         let temperatures = curve_temperatures(temperature);
         // Choices read the validation draws; the test report draws afresh, so no choice saw its digits.
-        let draws = if options.split == "test" { seed + 20_003 } else { seed + 3 };
+        let draws = match options.split {
+            SplitName::Test => seed_for(seed, Stream::TestCoherence),
+            SplitName::Validation => seed_for(seed, Stream::ValidationCoherence),
+        };
         let points = curve(model, judge, &reference, &temperatures, PER_LABEL, draws, device)?;
         let headline = points.iter().find(|p| p.temperature == temperature.value()).expect("in the curve");
         metrics.coherence = Some(headline.coherence);
@@ -229,7 +235,7 @@ fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifie
         metrics.judge = Some("CNN 32-64 (4x4 stride-2 convolutions) + 128 + 10, trained on real training images (`jmvae train-classifier`)".into());
         if options.chooses_temperature() {
             // Fresh noise (another seed) for the choice, so it does not reuse the curve's draws.
-            let grid = curve(model, judge, &reference, &selection_grid(), PER_LABEL_SELECTION, seed + 1000, device)?;
+            let grid = curve(model, judge, &reference, &selection_grid(), PER_LABEL_SELECTION, seed_for(seed, Stream::TemperatureSelection), device)?;
             metrics.sampling = Some(DIGITS_RULE.sampling(&coherence_scores(&grid))?);
             metrics.selection_curve = Some(grid);
         }
@@ -240,8 +246,8 @@ fn evaluate(model: &Jmvae, split: &Split, real: &Split, judge: Option<&Classifie
 /// Everything `jmvae eval` reports, averaged over the examples of the split.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct DigitsReport {
-    /// The split evaluated: `test` or `validation`.
-    pub split: String,
+    /// The split evaluated.
+    pub split: SplitName,
     /// Examples used.
     pub examples: usize,
     /// Importance samples per example.
@@ -331,7 +337,7 @@ impl Report for DigitsReport {
                 ));
             }
         }
-        out.push_str(&chosen_line(&self.split, self.sampling.as_ref()));
+        out.push_str(&chosen_line(self.split, self.sampling.as_ref()));
         out
     }
 }

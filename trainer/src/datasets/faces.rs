@@ -10,10 +10,10 @@ use jmvae::{Jmvae, ModelConfig};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest, SplitName};
+use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest};
 use crate::celeba::{self, Faces, IMAGE_BYTES, Partition, SIDE};
 use crate::epoch_record::Watched;
-use crate::examples::{Batch, Examples, Splits, TrainingSet};
+use crate::examples::{Batch, Examples, SplitName, Splits, TrainingSet};
 use crate::grid;
 use crate::judges::attributes::{self, AttributeClassifier};
 use crate::metrics::accuracy::{attribute_accuracy, frequencies, judge_attribute_accuracy, majority_baseline};
@@ -22,6 +22,8 @@ use crate::metrics::mean;
 use crate::metrics::read_back::{ReadBackPoint, classifier_recall, read_back};
 use crate::metrics::realism::{Realism, realism};
 use crate::metrics::temperature::{chosen_line, FACES_RULE, REPORTED_TEMPERATURES, curve_temperatures, selection_grid};
+use crate::seeds::{Stream, seed_for};
+use crate::modalities::{ATTRIBUTES, IMAGE};
 
 /// The notice every CelebA-derived manifest carries.
 const NOTICE: &str = "These weights derive from the CelebA dataset (Liu et al., 2015), which is available for \
@@ -39,8 +41,8 @@ impl Examples for Faces {
         let (images, attributes) = self.batch(indices);
         let rows = indices.len();
         Batch::new(vec![
-            ("image", Tensor::from_data(TensorData::new(images, [rows, IMAGE_BYTES]), device)),
-            ("attributes", Tensor::from_data(TensorData::new(attributes, [rows, self.attribute_names.len()]), device)),
+            (IMAGE, Tensor::from_data(TensorData::new(images, [rows, IMAGE_BYTES]), device)),
+            (ATTRIBUTES, Tensor::from_data(TensorData::new(attributes, [rows, self.attribute_names.len()]), device)),
         ])
     }
 }
@@ -106,7 +108,7 @@ impl DatasetKind for CelebaFaces {
             // A CVAE reads no attributes from images: it is chosen by its bound on log p(x|w).
             return Ok(Watched { score: Some(elbo), ..Watched::default() });
         }
-        let accuracy = mean(&attribute_accuracy(model, split, "image", "attributes", device)?);
+        let accuracy = mean(&attribute_accuracy(model, split, IMAGE, ATTRIBUTES, device)?);
         Ok(Watched { attribute_accuracy: Some(accuracy), score: Some(accuracy), ..Watched::default() })
     }
 
@@ -119,13 +121,16 @@ impl DatasetKind for CelebaFaces {
     }
 
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>> {
-        let evaluated = if request.split == SplitName::Validation { Partition::Validation } else { Partition::Test };
+        let evaluated = match request.options.split {
+            SplitName::Validation => Partition::Validation,
+            SplitName::Test => Partition::Test,
+        };
         let [train, test]: [Faces; 2] = load_faces(request.data, &[Partition::Train, evaluated], None)?.try_into().expect("two partitions");
         let test = match request.limit {
             Some(n) => test.take(n),
             None => test,
         };
-        let names = &model.config.modality("attributes")?.labels;
+        let names = &model.config.modality(ATTRIBUTES)?.labels;
         if *names != test.attribute_names {
             bail!("the model's attributes differ from those of `{}`", request.data.data.display());
         }
@@ -152,14 +157,14 @@ impl DatasetKind for CelebaFaces {
     }
 
     fn sample(&self, model: &Jmvae, request: &SampleRequest, device: &Device) -> Result<Grid> {
-        let m = model.config.index_of("attributes").context("--attributes needs a faces model")?;
-        let image = model.config.index_of("image")?;
+        let m = model.config.index_of(ATTRIBUTES).context("--attributes needs a faces model")?;
+        let image = model.config.index_of(IMAGE)?;
         let names = &model.config.modalities[m].labels;
         let sets: Vec<String> = if request.attributes.is_empty() { vec![String::new()] } else { request.attributes.to_vec() };
         let mut grid = Grid { images: Vec::new(), rows: sets.len(), cols: request.samples.max(1), side: SIDE, channels: 3, outputs: Vec::new() };
         for set in &sets {
             let attributes = attribute_vector(names, set)?;
-            let given = observe(&model.config, &[("attributes".into(), Observation::Values(attributes.clone()))], device)?;
+            let given = observe(&model.config, &[(ATTRIBUTES.into(), Observation::Values(attributes.clone()))], device)?;
             let generated = generate(model, &given, request.samples, request.seed, request.temperature);
             let faces = generated[image].clone().into_data().try_to_vec::<f32>()?;
             grid.images.extend_from_slice(&faces);
@@ -189,8 +194,8 @@ fn save_reconstructions(model: &Jmvae, test: &Faces, path: &Path, device: &Devic
     let batch = test.inputs(&shown, device);
     let all = batch.all_given(&model.config)?;
     let z = model.joint_encoder(&all).mean;
-    let decoded = decode_all(model, z, &all).swap_remove(model.config.index_of("image")?).into_data().try_to_vec::<f32>()?;
-    let mut images = batch.get("image")?.into_data().try_to_vec::<f32>()?;
+    let decoded = decode_all(model, z, &all).swap_remove(model.config.index_of(IMAGE)?).into_data().try_to_vec::<f32>()?;
+    let mut images = batch.get(IMAGE)?.into_data().try_to_vec::<f32>()?;
     images.extend(decoded);
     grid::save_colour_grid(path, &images, 2, shown.len(), SIDE)?;
     eprintln!("wrote {} (CelebA-derived: never commit or redistribute it)", path.display());
@@ -209,9 +214,9 @@ fn evaluate(
     // A CVAE has no p(w|z): it cannot read attributes from a face (Bayes' rule over the 2^40
     // attribute sets is out of reach), so it has no accuracy from images.
     let attribute_accuracy =
-        model.config.conditions.is_empty().then(|| attribute_accuracy(model, test, "image", "attributes", device)).transpose()?;
-    let train_frequencies = frequencies(train, "attributes", device)?;
-    let majority_baseline = majority_baseline(&train_frequencies, &frequencies(test, "attributes", device)?);
+        model.config.conditions.is_empty().then(|| attribute_accuracy(model, test, IMAGE, ATTRIBUTES, device)).transpose()?;
+    let train_frequencies = frequencies(train, ATTRIBUTES, device)?;
+    let majority_baseline = majority_baseline(&train_frequencies, &frequencies(test, ATTRIBUTES, device)?);
     let mut metrics = FacesReport {
         train_frequencies,
         examples: test.len(),
@@ -220,7 +225,7 @@ fn evaluate(
         attribute_accuracy,
         mean_majority_baseline: mean(&majority_baseline),
         majority_baseline,
-        split: options.split.into(),
+        split: options.split,
         temperature: options.temperature.value(),
         ..Default::default()
     };
@@ -245,7 +250,7 @@ fn evaluate(
             let grid = selection_grid()
                 .into_iter()
                 .step_by(2)
-                .map(|tau| read_back(model, classifier, test, spread, Temperature::new(tau)?, options.seed + 1000, device))
+                .map(|tau| read_back(model, classifier, test, spread, Temperature::new(tau)?, seed_for(options.seed, Stream::TemperatureSelection), device))
                 .collect::<Result<Vec<_>>>()?;
             let scored: Vec<(f32, f64, f64)> = grid.iter().map(|p| (p.temperature, p.read_back, p.diversity)).collect();
             metrics.sampling = Some(FACES_RULE.sampling(&scored)?);
@@ -285,7 +290,7 @@ pub struct FacesReport {
     /// the judge's own read-back, a ceiling for `read_back`.
     pub classifier_read_back: Option<f64>,
     /// The split evaluated.
-    pub split: String,
+    pub split: SplitName,
     /// The temperature of `coherence` and `read_back`.
     pub temperature: f32,
     /// Read-back of requested attributes at that temperature (see [`ReadBackPoint`]).
@@ -352,7 +357,7 @@ impl Report for FacesReport {
                 r.examples, self.split, r.temperature, r.frechet_classifier_features, r.sharpness_ratio, r.laplacian_variance_generated, r.laplacian_variance_real
             ));
         }
-        out.push_str(&chosen_line(&self.split, self.sampling.as_ref()));
+        out.push_str(&chosen_line(self.split, self.sampling.as_ref()));
         out
     }
 }

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use burn::tensor::Device;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use jmvae::infer::Temperature;
 use jmvae::{Jmvae, ModelConfig};
 
 use crate::epoch_record::Watched;
-use crate::examples::{Examples, Splits};
+use crate::examples::{Examples, SplitName, Splits};
 
 /// Everything the trainer knows about one dataset.
 pub trait DatasetKind: Sync {
@@ -95,25 +95,6 @@ impl DataArgs {
     }
 }
 
-/// The split an evaluation reads.
-#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
-pub enum SplitName {
-    /// Held-out training examples (MNIST) or CelebA's validation partition.
-    Validation,
-    /// The test set.
-    Test,
-}
-
-impl SplitName {
-    /// The name reports record.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Validation => "validation",
-            Self::Test => "test",
-        }
-    }
-}
-
 /// How often and how hard to evaluate during training.
 #[derive(Clone, Copy, Debug)]
 pub struct Monitor {
@@ -134,14 +115,14 @@ pub struct Options {
     pub seed: u64,
     /// The temperature of the headline coherence.
     pub temperature: Temperature,
-    /// `test` or `validation`.
-    pub split: &'static str,
+    /// The split evaluated.
+    pub split: SplitName,
 }
 
 impl Options {
     /// Whether the report chooses the default temperature: on validation only, never on test.
     pub fn chooses_temperature(&self) -> bool {
-        self.split == "validation"
+        self.split == SplitName::Validation
     }
 }
 
@@ -155,11 +136,9 @@ pub struct EvalRequest<'a> {
     pub reconstructions: Option<&'a Path>,
     /// Use only the first N examples of the split.
     pub limit: Option<usize>,
-    /// The split evaluated.
-    pub split: SplitName,
     /// MNIST: the validation size the run recorded, else the flag's.
     pub validation: usize,
-    /// Seeds, samples and temperature.
+    /// The split, seeds, samples and temperature.
     pub options: Options,
 }
 

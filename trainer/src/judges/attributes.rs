@@ -21,6 +21,8 @@ use jmvae::{NetworkConfig, SeededRng};
 use crate::adam::adam;
 use crate::celeba::{Faces, SIDE};
 use crate::examples::Examples;
+use crate::modalities::{ATTRIBUTES, IMAGE};
+use crate::seeds::{Stream, seed_for};
 
 /// Width of the penultimate (feature) layer.
 pub const FEATURES: usize = 256;
@@ -96,10 +98,10 @@ pub fn train(train: &Faces, epochs: usize, seed: u64, device: &Device) -> Attrib
     );
     for epoch in 0..epochs {
         let mut order: Vec<usize> = (0..train.len()).collect();
-        SeededRng::new(seed ^ (epoch as u64 + 1) << 32).shuffle(&mut order);
+        SeededRng::new(seed_for(seed, Stream::JudgeEpoch(epoch))).shuffle(&mut order);
         for indices in order.chunks(batch) {
             let batch = train.inputs(indices, &device);
-            let (images, attributes) = (batch.get("image").expect("faces"), batch.get("attributes").expect("faces"));
+            let (images, attributes) = (batch.get(IMAGE).expect("faces"), batch.get(ATTRIBUTES).expect("faces"));
             let logits = model.forward(images);
             // w l + log σ(-l) is log p(w|l) for each Bernoulli attribute.
             let log_likelihood = (attributes * logits.clone() + log_sigmoid(logits.neg())).sum_dim(1);

@@ -20,6 +20,7 @@ use std::path::Path;
 use crate::adam::adam;
 use crate::batch::{chunks, images, one_hot};
 use crate::mnist::{CLASSES, PIXELS, Split};
+use crate::seeds::{Stream, seed_for};
 
 /// Width of the penultimate (feature) layer.
 pub const FEATURES: usize = 128;
@@ -127,7 +128,7 @@ pub fn train(train: &Split, epochs: usize, seed: u64, device: &Device) -> Classi
         ProgressStyle::with_template("classifier {bar:30} {pos}/{len} {msg} [{elapsed}<{eta}]").unwrap(),
     );
     for epoch in 0..epochs {
-        let mut rng = SeededRng::new(seed ^ (epoch as u64 + 1) << 32);
+        let mut rng = SeededRng::new(seed_for(seed, Stream::JudgeEpoch(epoch)));
         let mut order: Vec<usize> = (0..train.len()).collect();
         rng.shuffle(&mut order);
         // Halve the step size for the last third of the epochs, for a steadier final model.

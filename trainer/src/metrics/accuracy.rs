@@ -11,6 +11,7 @@ use crate::batch::chunks;
 use crate::examples::{Batch, Examples};
 use crate::judges::attributes::AttributeClassifier;
 use crate::judges::digits::Classifier;
+use crate::modalities::{ATTRIBUTES, IMAGE, LABEL};
 
 /// Accuracy of argmax p(w|z) for the categorical modality `target`, z the mean of q(z|source).
 pub fn class_accuracy(model: &Jmvae, split: &dyn Examples, source: &str, target: &str, device: &Device) -> Result<f64> {
@@ -63,7 +64,7 @@ pub fn attribute_accuracy(model: &Jmvae, split: &dyn Examples, source: &str, tar
 /// Per attribute, the fraction of `split` where the attribute judge, reading `images`, agrees
 /// with the annotation `attributes`: the ceiling for coherence.
 pub fn judge_attribute_accuracy(judge: &AttributeClassifier, split: &dyn Examples, device: &Device) -> Result<Vec<f64>> {
-    agreement(split, "attributes", device, |batch| Ok(judge.predict(batch.get("image")?)))
+    agreement(split, ATTRIBUTES, device, |batch| Ok(judge.predict(batch.get(IMAGE)?)))
 }
 
 /// Per value of the binary modality `name`, the fraction of `split` that has it.
@@ -89,14 +90,14 @@ pub fn majority_baseline(train_share: &[f64], test_share: &[f64]) -> Vec<f64> {
 /// Accuracy of the digit judge on the model's reconstructions of `split` (decoded means of
 /// q(z|x,w)): how well the judge reads the model's blurry outputs at all.
 pub fn reconstruction_accuracy(model: &Jmvae, judge: &Classifier, split: &dyn Examples, device: &Device) -> Result<f64> {
-    let image = model.config.index_of("image")?;
+    let image = model.config.index_of(IMAGE)?;
     let mut correct = 0;
     for indices in chunks(split.len(), 1000) {
         let batch = split.inputs(&indices, device);
         let all = batch.all_given(&model.config)?;
         let z = model.joint_encoder(&all).mean;
         let predicted = judge.predict(decode_all(model, z, &all).swap_remove(image));
-        let truth = batch.get("label")?.argmax(1).into_data();
+        let truth = batch.get(LABEL)?.argmax(1).into_data();
         correct += predicted.iter().zip(truth.iter::<i64>()).filter(|&(&p, t)| p as i64 == t).count();
     }
     Ok(correct as f64 / split.len() as f64)

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::diversity::{DIVERSITY_SAMPLE, mean_pairwise_distance};
 use super::mean;
 use crate::judges::digits::{Classifier, FEATURES};
+use crate::modalities::{IMAGE, LABEL};
 
 /// Coherence and diversity at one temperature.
 #[derive(Clone, Debug, Serialize)]
@@ -32,7 +33,7 @@ pub struct CurvePoint {
 
 /// The model's inputs holding only `label` (one-hot).
 fn given_label(model: &Jmvae, label: usize, device: &Device) -> Result<Inputs> {
-    Ok(observe(&model.config, &[("label".into(), Observation::Class(label))], device)?)
+    Ok(observe(&model.config, &[(LABEL.into(), Observation::Class(label))], device)?)
 }
 
 /// Coherence, read-back and diversity at each of `temperatures`, from `per_label` digits per
@@ -46,8 +47,8 @@ pub fn curve(
     seed: u64,
     device: &Device,
 ) -> Result<Vec<CurvePoint>> {
-    let label_index = model.config.index_of("label")?;
-    let image_index = model.config.index_of("image")?;
+    let label_index = model.config.index_of(LABEL)?;
+    let image_index = model.config.index_of(IMAGE)?;
     let classes = model.config.modalities[label_index].size();
     let mut points = Vec::new();
     for &tau in temperatures {

@@ -9,6 +9,7 @@ use crate::examples::Examples;
 use crate::judges::attributes::{AttributeClassifier, FEATURES as FACE_FEATURES};
 use crate::judges::digits::{Classifier, FEATURES};
 use crate::mnist::{CLASSES, Split};
+use crate::modalities::IMAGE;
 
 /// Digits per label whose pairwise feature distances measure diversity.
 pub const DIVERSITY_SAMPLE: usize = 300;
@@ -43,7 +44,7 @@ pub fn real_diversity(judge: &Classifier, reference: &Split, device: &Device) ->
 /// Mean pairwise feature distance among the first real faces of `split`.
 pub fn real_spread(judge: &AttributeClassifier, split: &dyn Examples, device: &Device) -> Result<f64> {
     let shown: Vec<usize> = (0..split.len().min(FACES_SAMPLE)).collect();
-    let images = split.inputs(&shown, device).get("image")?;
+    let images = split.inputs(&shown, device).get(IMAGE)?;
     Ok(mean_pairwise_distance(&judge.features(images).into_data().try_to_vec::<f32>()?, FACE_FEATURES))
 }
 

@@ -10,6 +10,7 @@ use jmvae::{Jmvae, Objective, SeededRng, Terms};
 use super::{ROWS_PER_CALL, progress};
 use crate::batch::chunks;
 use crate::examples::Examples;
+use crate::seeds::{Stream, seed_for};
 
 /// The positions of the modalities called `names` in the model's config.
 fn positions(model: &Jmvae, names: &[&str]) -> Result<Vec<usize>> {
@@ -110,7 +111,7 @@ pub fn mean_log_pw(model: &Jmvae, split: &dyn Examples, name: &str, n: usize, se
 /// with noise fixed by `seed` so that epochs compare.
 pub fn mean_elbo(model: &Jmvae, split: &dyn Examples, device: &Device, seed: u64) -> Result<f64> {
     let latent = model.config.latent;
-    let mut rng = SeededRng::new(seed ^ 0xe1b0);
+    let mut rng = SeededRng::new(seed_for(seed, Stream::MonitorElbo));
     let mut total = 0.0;
     for indices in chunks(split.len(), 1000) {
         let data = split.inputs(&indices, device).for_model(&model.config)?;
@@ -125,7 +126,7 @@ pub fn mean_elbo(model: &Jmvae, split: &dyn Examples, device: &Device, seed: u64
 pub fn mean_refit_bound(model: &Jmvae, name: &str, weight: f64, split: &dyn Examples, device: &Device, seed: u64) -> Result<f64> {
     let m = model.config.index_of(name)?;
     let latent = model.config.latent;
-    let mut rng = SeededRng::new(seed ^ 0x4ef1);
+    let mut rng = SeededRng::new(seed_for(seed, Stream::RefitBound));
     let mut total = 0.0;
     for indices in chunks(split.len(), 1000) {
         let x = split.inputs(&indices, device).get(name)?;

@@ -12,6 +12,7 @@ use super::mean;
 use crate::batch::chunks;
 use crate::examples::Examples;
 use crate::judges::attributes::{AttributeClassifier, FEATURES};
+use crate::modalities::{ATTRIBUTES, IMAGE};
 
 /// Attribute sets, and faces per set, whose within-set spread measures diversity (the page
 /// shows 16 faces of one set).
@@ -52,14 +53,14 @@ pub fn read_back(
     seed: u64,
     device: &Device,
 ) -> Result<ReadBackPoint> {
-    let (image, attributes) = (model.config.index_of("image")?, model.config.index_of("attributes")?);
+    let (image, attributes) = (model.config.index_of(IMAGE)?, model.config.index_of(ATTRIBUTES)?);
     let n = model.config.modalities[attributes].size();
     let mut rng = SeededRng::new(seed);
     let (mut asked, mut found, mut agree, mut own) = (vec![0usize; n], vec![0usize; n], vec![0usize; n], 0usize);
     for indices in chunks(faces.len(), 500) {
         let batch = faces.inputs(&indices, device);
-        let w = batch.get("attributes")?;
-        let given = batch.given(&model.config, &["attributes"])?;
+        let w = batch.get(ATTRIBUTES)?;
+        let given = batch.given(&model.config, &[ATTRIBUTES])?;
         let q = model.posterior(&given);
         let [rows, latent] = q.mean.dims();
         let eps = rng.noise(rows, latent, device);
@@ -105,11 +106,11 @@ fn within_set_spread(
     seed: u64,
     device: &Device,
 ) -> Result<f64> {
-    let image = model.config.index_of("image")?;
+    let image = model.config.index_of(IMAGE)?;
     let sets = faces.len().min(DIVERSITY_SETS);
     let mut total = 0.0;
     for i in 0..sets {
-        let given = faces.inputs(&[i], device).given(&model.config, &["attributes"])?;
+        let given = faces.inputs(&[i], device).given(&model.config, &[ATTRIBUTES])?;
         let z = jmvae::infer::latents(&model.posterior(&given), FACES_PER_SET, seed + i as u64, temperature);
         let generated = decode_all(model, z, &given).swap_remove(image);
         total += mean_pairwise_distance(&classifier.features(generated).into_data().try_to_vec::<f32>()?, FEATURES);
@@ -122,8 +123,8 @@ pub fn classifier_recall(classifier: &AttributeClassifier, faces: &dyn Examples,
     let (mut asked, mut found) = (0usize, 0usize);
     for indices in chunks(faces.len(), 500) {
         let batch = faces.inputs(&indices, device);
-        let predicted = classifier.predict(batch.get("image")?);
-        for (p, t) in predicted.iter().zip(batch.get("attributes")?.into_data().iter::<f32>()) {
+        let predicted = classifier.predict(batch.get(IMAGE)?);
+        for (p, t) in predicted.iter().zip(batch.get(ATTRIBUTES)?.into_data().iter::<f32>()) {
             asked += usize::from(t > 0.5);
             found += usize::from(t > 0.5 && *p);
         }

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::batch::chunks;
 use crate::examples::Examples;
 use crate::judges::attributes::{AttributeClassifier, FEATURES};
+use crate::modalities::{ATTRIBUTES, IMAGE};
 
 /// Realism of the faces generated from a split's attribute vectors, against its real faces.
 #[derive(Clone, Debug, Serialize)]
@@ -38,14 +39,14 @@ pub struct Realism {
 /// One face per example of `split`, generated from its attributes at `temperature`, set
 /// against the split's real faces.
 pub fn realism(model: &Jmvae, judge: &AttributeClassifier, split: &dyn Examples, temperature: Temperature, seed: u64, device: &Device) -> Result<Realism> {
-    let image = model.config.index_of("image")?;
+    let image = model.config.index_of(IMAGE)?;
     let shape = &model.config.modalities[image].shape;
     let (mut real_features, mut fake_features) = (Vec::new(), Vec::new());
     let (mut real_sharpness, mut fake_sharpness) = (0.0, 0.0);
     for (chunk, indices) in chunks(split.len(), 200).into_iter().enumerate() {
         let batch = split.inputs(&indices, device);
-        let real = batch.get("image")?;
-        let given = batch.given(&model.config, &["attributes"])?;
+        let real = batch.get(IMAGE)?;
+        let given = batch.given(&model.config, &[ATTRIBUTES])?;
         let fake = generate(model, &given, 1, seed + chunk as u64, temperature).swap_remove(image);
         for (images, features, sharpness) in [(real, &mut real_features, &mut real_sharpness), (fake, &mut fake_features, &mut fake_sharpness)] {
             features.extend(judge.features(images.clone()).into_data().try_to_vec::<f32>()?);

@@ -6,6 +6,7 @@ use jmvae::ModelError;
 use jmvae::weights::Sampling;
 
 use super::coherence::CurvePoint;
+use crate::examples::SplitName;
 
 /// The temperatures every report's curve covers.
 pub const REPORTED_TEMPERATURES: [f32; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
@@ -88,7 +89,7 @@ pub const FACES_RULE: TemperatureRule = TemperatureRule {
 };
 
 /// The line a report ends with when it chose a default temperature (empty otherwise).
-pub fn chosen_line(split: &str, sampling: Option<&Sampling>) -> String {
+pub fn chosen_line(split: SplitName, sampling: Option<&Sampling>) -> String {
     sampling.map_or(String::new(), |s| format!("\ndefault temperature chosen on {split}: {} ({})\n", s.temperature, s.chosen_by))
 }
 

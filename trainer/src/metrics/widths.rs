@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::batch::chunks;
 use crate::examples::Examples;
+use crate::modalities::{IMAGE, LABEL};
 
 /// Mean σ of each encoder on a split: how wide q(z|w), q(z|x) and q(z|x,w) are, over all
 /// latent dimensions and over the active ones only (the unused ones stay at the prior's σ = 1
@@ -41,7 +42,7 @@ pub fn encoder_widths(model: &Jmvae, split: &dyn Examples, device: &Device) -> R
     for indices in chunks(split.len(), 1000) {
         let batch = split.inputs(&indices, device);
         let joint = model.posterior(&batch.all_given(&model.config)?);
-        let encoders = [model.posterior(&batch.given(&model.config, &["label"])?), model.posterior(&batch.given(&model.config, &["image"])?)];
+        let encoders = [model.posterior(&batch.given(&model.config, &[LABEL])?), model.posterior(&batch.given(&model.config, &[IMAGE])?)];
         for (sums, q) in sigma.iter_mut().zip(encoders.iter().chain([&joint])) {
             let per_dim = q.std().sum_dim(0).into_data().try_to_vec::<f32>().expect("f32");
             sums.iter_mut().zip(per_dim).for_each(|(s, v)| *s += f64::from(v));
