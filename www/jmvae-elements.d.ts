@@ -19,7 +19,7 @@ export interface JmvaeProgressDetail {
 
 /** What a figure drew; `outputs` holds a Float32Array per modality (module API's `generate`). */
 export interface JmvaeResultDetail {
-  panel: 'generate' | 'read' | 'edit' | 'walk' | 'latent';
+  panel: 'generate' | 'read' | 'edit' | 'walk' | 'latent' | 'about';
   given?: Record<string, number | Float32Array>;
   samples?: number;
   seed?: number;
@@ -52,7 +52,7 @@ export interface JmvaeEventMap {
 export class JmvaePanel extends HTMLElement {
   /** URL of the model's manifest, relative to the page. */
   model: string | null;
-  panel: 'generate' | 'read' | 'edit' | 'walk' | 'latent' | null;
+  panel: 'generate' | 'read' | 'edit' | 'walk' | 'latent' | 'about' | null;
   /** `label=3`, `attributes=Smiling,Male`: by modality name, several joined by `&`. */
   given: string | null;
   /** The walk's other end, in `given`'s syntax. */

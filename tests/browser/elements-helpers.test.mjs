@@ -9,8 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { formatGiven, InputError, parseGiven, readChoice, readNumber } from '../../www/elements/given.js';
+import { formatGiven, InputError, parseGiven, readChoice, readNumber, servedPanels } from '../../www/elements/given.js';
 import { kl, surest } from '../../www/elements/panels/latent.js';
+import { describeManifest } from '../../www/elements/about.js';
+import { readFileSync } from 'node:fs';
 import { moduleGraph, pack } from '../../scripts/pack-elements.mjs';
 import { ROOT } from './helpers.mjs';
 
@@ -75,4 +77,22 @@ test('npm pack holds every module the elements import, the wasm and the types', 
   const files = new Set(listing.files.map((f) => f.path));
   for (const path of moduleGraph()) assert.ok(files.has(`www/${path}`), path);
   for (const path of ['pkg/jmvae-cpu_bg.wasm', 'pkg/jmvae_bg.wasm', 'www/jmvae-elements.d.ts', 'www/jmvae-elements.css', 'www/elements/panel.css']) assert.ok(files.has(path), path);
+});
+
+test('the weights in words: the shipped manifests read as sentences, with their numbers', () => {
+  const read = (name) => Object.fromEntries(describeManifest(JSON.parse(readFileSync(join(ROOT, 'www', 'models', `${name}.json`), 'utf8'))));
+  const digits = read('mnist');
+  assert.match(digits['Label accuracy from images'], /^97\.5 %/);
+  assert.match(digits.Coherence, /^98\.1 % of the images drawn from a label/);
+  assert.match(digits['log p(image)'], /^−86\.89 nats .*K = 1000/);
+  const faces = read('celeba-gan');
+  assert.match(faces.Training, /JMVAE-GAN decoder/);
+  assert.match(faces['Attribute accuracy from images'], /^86\.6 %, mean over 40 attributes \(always guessing the majority: 81\.9 %\)/);
+  assert.ok(!Object.keys(faces).some((term) => /_/.test(term)), 'no raw keys');
+});
+
+test('the demo element shows the panels a model can serve', () => {
+  assert.deepEqual(servedPanels(DIGITS), ['generate', 'read', 'walk', 'latent', 'about']);
+  assert.deepEqual(servedPanels(THREE), ['generate', 'read', 'edit', 'walk', 'latent', 'about']);
+  assert.deepEqual(servedPanels([DIGITS[0], { ...DIGITS[1], condition: true }]), ['generate', 'walk', 'about']);
 });

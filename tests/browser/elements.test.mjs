@@ -181,6 +181,36 @@ describe('the elements under a host page\'s rules', { skip }, () => {
     });
   }
 
+  test("a host policy without 'wasm-unsafe-eval': the poster stays, one line says why, `error` says wasm", async () => {
+    const { server } = await session.get();
+    server.setCsp("default-src 'self'; script-src 'self'; style-src 'self'");
+    const { page, context } = await openFixture(session);
+    try {
+      await page.waitForFunction(() => document.getElementById('fig-generate').dataset.state === 'error', null, { timeout: 60_000 });
+      assert.match(await noteOf(page, 'fig-generate'), /could not load.*WebAssembly.*'wasm-unsafe-eval'/s);
+      assert.equal((await eventsOf(page, 'fig-generate', 'error'))[0].type, 'wasm');
+      assert.ok(await page.$eval('#fig-generate [slot="poster"]', (p) => p.getBoundingClientRect().height > 0));
+    } finally {
+      server.setCsp('');
+      await context.close();
+    }
+  });
+
+  test('a host policy that forbids workers: the figures run on the main thread and say so', async () => {
+    const { server } = await session.get();
+    server.setCsp(`${CSP}; worker-src 'none'`);
+    const { page, context } = await openFixture(session);
+    try {
+      await waitForResult(page, 'fig-generate');
+      const [load] = await eventsOf(page, 'fig-generate', 'load');
+      assert.equal(load.runsIn, 'main');
+      assert.match(load.whyMainThread, /model-worker\.js/);
+    } finally {
+      server.setCsp('');
+      await context.close();
+    }
+  });
+
   test('with JavaScript off: the poster, the caption and the link show at the reserved size', async () => {
     const { page, context } = await openFixture(session, { contextOptions: { javaScriptEnabled: false } });
     try {

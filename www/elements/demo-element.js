@@ -5,7 +5,7 @@
 //   <jmvae-demo models="models/mnist.json models/celeba-gan.json" tabs="Digits Faces"></jmvae-demo>
 
 import { make } from './controls.js';
-import { roles } from './given.js';
+import { servedPanels } from './given.js';
 import { holdModel } from './model-registry.js';
 
 const STYLESHEET = new URL('./panel.css', import.meta.url).href;
@@ -34,7 +34,20 @@ export class JmvaeDemo extends HTMLElement {
       tab.setAttribute('role', 'tab');
       const panel = make('div', { className: 'demo-grid', part: 'tab-panel' });
       panel.setAttribute('role', 'tabpanel');
+      panel.id = `tab-panel-${i}`;
+      tab.id = `tab-${i}`;
+      tab.setAttribute('aria-controls', panel.id);
+      panel.setAttribute('aria-labelledby', tab.id);
       tab.addEventListener('click', () => this.#show(tabs, panels, i));
+      // The tabs pattern of WAI-ARIA: arrows move between tabs, Home and End to the ends.
+      tab.addEventListener('keydown', (event) => {
+        const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: urls.length - 1 }[event.key];
+        if (next === undefined) return;
+        event.preventDefault();
+        const to = (next + urls.length) % urls.length;
+        this.#show(tabs, panels, to);
+        panels[to].tab.focus();
+      });
       tabs.append(tab);
       return { tab, panel, url, filled: false };
     });
@@ -78,12 +91,4 @@ export class JmvaeDemo extends HTMLElement {
     }
     held.release(); // the panels hold it now
   }
-}
-
-/** The panels a model with these modalities can serve, in the demo's order. */
-export function servedPanels(modalities) {
-  const { images, attributes } = roles(modalities);
-  const cvae = modalities.some((m) => m.condition);
-  if (images.length === 0) return [];
-  return ['generate', ...(cvae ? [] : ['read']), ...(attributes.length && !cvae ? ['edit'] : []), 'walk', ...(cvae ? [] : ['latent'])];
 }

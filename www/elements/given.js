@@ -34,6 +34,14 @@ export function roles(modalities) {
   };
 }
 
+/** The panels a model with these modalities can serve, in the demo's order. */
+export function servedPanels(modalities) {
+  const { images, attributes } = roles(modalities);
+  const cvae = modalities.some((m) => m.condition);
+  if (images.length === 0) return ['about'];
+  return ['generate', ...(cvae ? [] : ['read']), ...(attributes.length && !cvae ? ['edit'] : []), 'walk', ...(cvae ? [] : ['latent']), 'about'];
+}
+
 /**
  * `text` (`name=value&name=value`) as the model's inputs: `{ <name>: class index | Float32Array
  * of 0/1 }`; an unknown modality, class or attribute throws an InputError naming it.

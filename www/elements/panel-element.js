@@ -114,6 +114,7 @@ export class JmvaePanel extends HTMLElement {
 
   #note(text) {
     this.#view.note.textContent = text;
+    this.#view.note.title = text; // the whole of a long message, where two lines cut it
     this.#view.note.hidden = !text;
   }
 

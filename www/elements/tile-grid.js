@@ -13,7 +13,7 @@ export function tileGrid(modality, count, label) {
   node.setAttribute('aria-label', label);
   const tiles = Array.from({ length: count }, () => {
     const tile = make('figure', { className: 'tile', part: 'tile' });
-    const canvas = imageCanvas(modality);
+    const canvas = imageCanvas(modality, 'Not drawn yet: it draws when scrolled into view');
     const badge = make('figcaption', { className: 'badge', part: 'badge' });
     tile.append(canvas, badge);
     node.append(tile);
