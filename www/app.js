@@ -1,7 +1,7 @@
 // The JMVAE browser demo: two demos, digits (MNIST) and faces (CelebA), as tabs of one page.
 // Each loads its model the first time its tab is shown (digits/demo.js, faces/demo.js); the
 // backend is chosen and its WebAssembly build loaded once for both (shared/backend-choice.js),
-// the models run in one Web Worker (shared/worker-model.js; the page's main thread where none
+// the models run in one Web Worker (shared/worker-client.js; the page's main thread where none
 // can start), and one queue runs every model call in turn.
 // What both tabs use lives in shared/.
 //

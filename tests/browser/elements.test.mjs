@@ -132,6 +132,50 @@ describe('the elements on a project page', { skip }, () => {
     }
   });
 
+  test("a second visit takes the weights from the browser's cache, and says so in `progress`", async () => {
+    const { page, context } = await openFixture(session);
+    try {
+      await waitForResult(page, 'fig-generate');
+      const again = await context.newPage();
+      await again.addInitScript(() => {
+        window.__progress = [];
+        document.addEventListener('progress', (event) => window.__progress.push(event.detail));
+      });
+      const { server } = await session.get();
+      await again.goto(server.url);
+      await again.waitForFunction(() => document.getElementById('fig-generate').dataset.state === 'ready', null, { timeout: 120_000 });
+      const sources = await again.evaluate(() => window.__progress.map((p) => p.source));
+      assert.ok(sources.length > 0 && sources.every((source) => source === 'cache'), JSON.stringify(sources));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('<jmvae-demo>: a tab per model, each with the panels its model serves, the second model loaded when its tab opens', async () => {
+    const { page, context, requests } = await openFixture(session);
+    try {
+      await waitForResult(page, 'fig-generate');
+      await page.evaluate(() => {
+        const demo = document.createElement('jmvae-demo');
+        demo.id = 'demo';
+        demo.setAttribute('models', 'jmvae/models/mnist.json jmvae/models/mnist-cvae.json');
+        demo.setAttribute('tabs', 'JMVAE CVAE');
+        document.querySelector('main').prepend(demo);
+      });
+      const panels = () => page.evaluate(() => [...document.getElementById('demo').shadowRoot.querySelectorAll('[role="tabpanel"]:not([hidden]) jmvae-panel')].map((p) => p.getAttribute('panel')));
+      await page.waitForFunction(() => document.getElementById('demo').shadowRoot.querySelectorAll('jmvae-panel').length > 0);
+      assert.deepEqual(await panels(), ['generate', 'read', 'walk', 'latent', 'about']);
+      assert.equal(count(requests, '/mnist-cvae.safetensors'), 0, 'the second tab loads nothing until opened');
+      await page.locator('#demo').getByRole('tab', { name: 'CVAE' }).click();
+      await page.waitForFunction(() => document.getElementById('demo').shadowRoot.querySelectorAll('[role="tabpanel"]:not([hidden]) jmvae-panel').length > 0, null, { timeout: 60_000 });
+      assert.deepEqual(await panels(), ['generate', 'walk', 'about'], 'a CVAE cannot read or show its encoders');
+      await page.locator('#demo').getByRole('tab', { name: 'CVAE' }).press('ArrowLeft');
+      assert.equal(await page.locator('#demo').getByRole('tab', { name: 'JMVAE' }).getAttribute('aria-selected'), 'true');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a removed figure releases its model, and the last release frees it after the grace period', async () => {
     const { page, context } = await openFixture(session);
     try {

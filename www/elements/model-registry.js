@@ -1,12 +1,12 @@
 // One of everything for every element on a page: one runtime per backend asked for (the wasm
-// compiled once, one model worker: shared/worker-model.js), and one model per manifest, its
+// compiled once, one model worker: shared/worker-client.js), and one model per manifest, its
 // weights fetched once however many elements ask at the same moment. Every element waiting on a
 // model hears that one download's progress, and its backend changes. Calls to a model go through
 // one queue (shared/queue.js). A released model is freed once no element has held it for a
 // grace period, so that an element moved in the DOM (disconnected, then connected) keeps it.
 
 import { createQueue } from '../shared/queue.js';
-import { openModel, startRuntime } from '../shared/worker-model.js';
+import { openModel, startRuntime } from '../shared/worker-client.js';
 
 /** How long a model no element holds is kept before it is freed (tests shorten it). */
 let graceMs = 10_000;

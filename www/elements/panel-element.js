@@ -59,7 +59,7 @@ export class JmvaePanel extends HTMLElement {
     if (this.#state === 'ready' || this.#state === 'error' || name === 'model' || name === 'backend') this.#restart();
   }
 
-  /** The model's stand-in once loaded (shared/worker-model.js), else null. */
+  /** The model's stand-in once loaded (shared/worker-client.js), else null. */
   get loadedModel() {
     return this.#model;
   }

@@ -1,10 +1,10 @@
 // Loading, as the page does it: the runtime once for both demos (the backend chosen, its wasm
-// build compiled, the model worker started: worker-model.js), then a tab's model, its download's
+// build compiled, the model worker started: worker-client.js), then a tab's model, its download's
 // progress and every later change of backend (the move to WebGPU, a lost GPU) shown in the tab's
 // status line.
 
 import { describeBackend } from './backend-choice.js';
-import { openModel, startRuntime } from './worker-model.js';
+import { openModel, startRuntime } from './worker-client.js';
 
 const SLOW_LOAD_MS = 30_000;
 

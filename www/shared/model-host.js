@@ -1,5 +1,5 @@
 // The models of one context, driven by messages: the model worker (model-worker.js) runs one
-// host, and the page runs one itself when no worker can start (worker-model.js), so both paths
+// host, and the page runs one itself when no worker can start (worker-client.js), so both paths
 // run the same code. A message is `{ type, ... }`:
 //   start   { package, module }  start build `package` ('cpu' | 'webgpu'), from `module` if given
 //   build   { model, package, manifestJson, weights, backend }  build model `model` (an id)

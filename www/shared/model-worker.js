@@ -1,4 +1,4 @@
-// The model worker: a module Web Worker (worker-model.js starts it) that runs the models, so that
+// The model worker: a module Web Worker (worker-client.js starts it) that runs the models, so that
 // the page's main thread never waits while the CPU backend computes. It answers the messages of
 // model-host.js, `{ id, type, ... }` -> `{ id, ok: true, value }` or `{ id, ok: false, message }`,
 // transferring the Float32Arrays of its answers rather than copying them, and passes the host's

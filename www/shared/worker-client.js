@@ -1,7 +1,8 @@
-// A model that runs in a Web Worker (model-worker.js), behind a stand-in with the API of pkg's
-// Model instance, so that the page's main thread stays free while the model computes:
+// The page's side of the model worker (model-worker.js is the worker's side): a model that
+// runs in a Web Worker, behind a stand-in with the API of pkg's Model instance, so that the
+// page's main thread stays free while the model computes:
 //
-//   import { createWorkerModel } from './shared/worker-model.js';
+//   import { createWorkerModel } from './shared/worker-client.js';
 //   const model = await createWorkerModel('./models/mnist.json', { backend: 'auto' });
 //   const out = await model.generate({ label: 3 }, { samples: 16, seed: 7 });
 //
