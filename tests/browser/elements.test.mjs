@@ -117,6 +117,31 @@ describe('the elements on a project page', { skip }, () => {
     }
   });
 
+  test('the drawing pad from the keyboard: Space lowers the pen, the arrows draw, the figure reads it', async () => {
+    const { page, context } = await openFixture(session);
+    try {
+      await scrollThrough(page, ['fig-read']);
+      const pad = page.locator('#fig-read').locator('canvas.pad');
+      await pad.focus();
+      await pad.press(' ');
+      for (let i = 0; i < 8; i++) await pad.press('ArrowDown');
+      // The figure first read its example (a 5, drawn by the model); the stroke replaces it.
+      await page.waitForFunction(() => {
+        const p = window.__results['fig-read'].outputs.label;
+        return p.indexOf(Math.max(...p)) !== 5;
+      }, null, { timeout: 60_000, polling: 100 });
+      await page.waitForTimeout(500); // the last key's reading
+      const label = await page.evaluate(() => {
+        const p = window.__results['fig-read'].outputs.label;
+        return p.indexOf(Math.max(...p));
+      });
+      assert.equal(label, 1, 'a vertical stroke reads as a 1');
+      assert.match(await page.locator('#fig-read').locator('.status').innerText(), /label read as 1/);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('loading="interaction" fetches nothing until its poster is clicked', async () => {
     const { page, context, requests } = await openFixture(session);
     try {

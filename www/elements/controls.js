@@ -135,8 +135,12 @@ function drawingInput(modality, onImage, onError) {
   canvas.width = 280;
   canvas.height = 280;
   canvas.tabIndex = 0;
-  canvas.setAttribute('aria-label', 'Drawing area: draw with a mouse, pen or finger; or choose an image file below');
+  canvas.setAttribute('aria-label', 'Drawing area: draw with a mouse, pen or finger; or with the keyboard: Space lifts or lowers the pen, the arrow keys move it; or choose an image file below');
   const pad = createPad(canvas, () => {
+    const image = drawingToImage(pad.ink(), canvas.width, canvas.height, modality);
+    if (image) onImage(image);
+  });
+  drawWithKeys(canvas, () => {
     const image = drawingToImage(pad.ink(), canvas.width, canvas.height, modality);
     if (image) onImage(image);
   });
@@ -193,4 +197,37 @@ async function inkOfFile(file, side) {
     rgba.data[i * 4 + 3] = Math.round(255 * values[i]);
   }
   return { values, rgba };
+}
+
+// The keyboard's pen on the drawing pad: Space lowers or lifts it, the arrow keys move it a
+// step (drawing while it is down), and each move that draws is read, as a stroke's end is.
+const KEY_STEPS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+const KEY_STEP = 14; // pixels of the 280-pixel pad: 20 steps across
+
+function drawWithKeys(canvas, onDrawn) {
+  const pen = { x: canvas.width / 2, y: canvas.height / 2, down: false };
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  const line = (x, y) => {
+    Object.assign(context, { lineWidth: 22, lineCap: 'round', strokeStyle: '#000' });
+    context.beginPath();
+    context.moveTo(pen.x, pen.y);
+    context.lineTo(x, y);
+    context.stroke();
+  };
+  canvas.addEventListener('keydown', (event) => {
+    const step = KEY_STEPS[event.key];
+    if (event.key === ' ') {
+      pen.down = !pen.down;
+      if (pen.down) line(pen.x, pen.y);
+    } else if (step) {
+      const x = Math.min(canvas.width, Math.max(0, pen.x + step[0] * KEY_STEP));
+      const y = Math.min(canvas.height, Math.max(0, pen.y + step[1] * KEY_STEP));
+      if (pen.down) line(x, y);
+      Object.assign(pen, { x, y });
+    } else {
+      return;
+    }
+    event.preventDefault();
+    if (pen.down) onDrawn();
+  });
 }
