@@ -62,9 +62,10 @@ pub fn fakes(model: &Jmvae, inputs: &[Tensor<2>], image: usize, eps: Tensor<2>) 
             continue;
         }
         let given: Inputs = inputs.iter().enumerate().map(|(m, x)| (with_image || m != image).then(|| rows(x, from, to))).collect();
-        let z = model.posterior(&given).sample(rows(&eps, from, to)).detach();
-        let code = model.decoder_input(z, &given);
-        parts.push(mean(&model.config.modalities[image], model.decode_logits(image, code)));
+        // Every modality is given but (in half the rows) the generated image: none can fail.
+        let z = model.posterior(&given).expect("at least the conditions are given").sample(rows(&eps, from, to)).detach();
+        let code = model.decoder_input(z, &given).expect("every condition is given");
+        parts.push(mean(&model.config.modalities[image], model.decode_logits(image, code).expect("the image is generated")));
     }
     Tensor::cat(parts, 0)
 }

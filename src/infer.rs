@@ -160,24 +160,24 @@ pub fn latents(q: &DiagGaussian, samples: usize, seed: u64, temperature: Tempera
 /// Every modality's distribution parameters (in [0, 1]) for each latent row. A CVAE decodes
 /// z beside its conditions, taken from `given`, and returns each condition as it was given
 /// (repeated to z's rows): it is an input of the model, not an output.
-pub fn decode_all(model: &Jmvae, z: Tensor<2>, given: &Inputs) -> Vec<Tensor<2>> {
+pub fn decode_all(model: &Jmvae, z: Tensor<2>, given: &Inputs) -> Result<Vec<Tensor<2>>, ModelError> {
     let [rows, _] = z.dims();
-    let code = model.decoder_input(z, given);
+    let code = model.decoder_input(z, given)?;
     model
         .config
         .modalities
         .iter()
         .enumerate()
         .map(|(m, modality)| match &given[m] {
-            Some(c) if model.config.is_condition(m) => crate::gaussian::repeat_rows(c.clone(), rows / c.dims()[0]),
-            _ => mean(modality, model.decode_logits(m, code.clone())),
+            Some(c) if model.config.is_condition(m) => Ok(crate::gaussian::repeat_rows(c.clone(), rows / c.dims()[0])),
+            _ => Ok(mean(modality, model.decode_logits(m, code.clone())?)),
         })
         .collect()
 }
 
 /// Encode `given` with the matching encoder, draw latents at `temperature`, decode every modality.
-pub fn generate(model: &Jmvae, given: &Inputs, samples: usize, seed: u64, temperature: Temperature) -> Vec<Tensor<2>> {
-    decode_all(model, latents(&model.posterior(given), samples, seed, temperature), given)
+pub fn generate(model: &Jmvae, given: &Inputs, samples: usize, seed: u64, temperature: Temperature) -> Result<Vec<Tensor<2>>, ModelError> {
+    decode_all(model, latents(&model.posterior(given)?, samples, seed, temperature), given)
 }
 
 /// The model's own reading of what it generated: encode the generated modalities that were not
@@ -186,9 +186,9 @@ pub fn generate(model: &Jmvae, given: &Inputs, samples: usize, seed: u64, temper
 /// entry per modality: `Some` for the given ones, `None` for the rest (or for all, when every
 /// modality was given and nothing was generated, and for a CVAE, which has no p(w|z) to read
 /// its conditions back with).
-pub fn read_back(model: &Jmvae, given: &Inputs, generated: &[Tensor<2>]) -> Vec<Option<Tensor<2>>> {
+pub fn read_back(model: &Jmvae, given: &Inputs, generated: &[Tensor<2>]) -> Result<Vec<Option<Tensor<2>>>, ModelError> {
     if !model.config.conditions.is_empty() {
-        return vec![None; given.len()];
+        return Ok(vec![None; given.len()]);
     }
     let from: Inputs = given
         .iter()
@@ -196,15 +196,15 @@ pub fn read_back(model: &Jmvae, given: &Inputs, generated: &[Tensor<2>]) -> Vec<
         .map(|(g, out)| if g.is_some() { None } else { Some(out.clone()) })
         .collect();
     if from.iter().all(Option::is_none) {
-        return vec![None; given.len()];
+        return Ok(vec![None; given.len()]);
     }
-    let z = model.posterior(&from).mean;
+    let z = model.posterior(&from)?.mean;
     // Only the given modalities are decoded again: the generated ones are already known.
     given
         .iter()
         .zip(&model.config.modalities)
         .enumerate()
-        .map(|(m, (g, modality))| g.as_ref().map(|_| mean(modality, model.decode_logits(m, z.clone()))))
+        .map(|(m, (g, _))| g.as_ref().map(|_| model.decode_logits(m, z.clone()).map(|logits| mean(&model.config.modalities[m], logits))).transpose())
         .collect()
 }
 
@@ -227,9 +227,9 @@ mod tests {
         let model = model();
         let device = Device::default();
         let given = observe(&model.config, &[("label".into(), Observation::Class(3))], &device).unwrap();
-        let a = generate(&model, &given, 4, 7, Temperature::ONE);
-        let b = generate(&model, &given, 4, 7, Temperature::ONE);
-        let c = generate(&model, &given, 4, 8, Temperature::ONE);
+        let a = generate(&model, &given, 4, 7, Temperature::ONE).unwrap();
+        let b = generate(&model, &given, 4, 7, Temperature::ONE).unwrap();
+        let c = generate(&model, &given, 4, 8, Temperature::ONE).unwrap();
         assert_eq!(a[0].dims(), [4, 784]);
         assert_eq!(a[1].dims(), [4, 10]);
         assert_eq!(values(a[0].clone()), values(b[0].clone()));
@@ -243,7 +243,7 @@ mod tests {
         device.seed(1);
         let model = Jmvae::new(&ModelConfig::mnist_cvae(), &device).unwrap();
         let given = observe(&model.config, &[("label".into(), Observation::Class(5))], &device).unwrap();
-        let out = generate(&model, &given, 3, 7, Temperature::ONE);
+        let out = generate(&model, &given, 3, 7, Temperature::ONE).unwrap();
         assert_eq!(out[0].dims(), [3, 784]);
         // The label is given, not generated: it comes back as it went in, on every row.
         let label = values(out[1].clone());
@@ -251,8 +251,8 @@ mod tests {
         assert_eq!(label.iter().sum::<f32>(), 3.0);
         // Another label, same seed: the same z from the prior, a different image.
         let other = observe(&model.config, &[("label".into(), Observation::Class(6))], &device).unwrap();
-        assert_ne!(values(out[0].clone()), values(generate(&model, &other, 3, 7, Temperature::ONE)[0].clone()));
-        assert!(read_back(&model, &given, &out).iter().all(Option::is_none));
+        assert_ne!(values(out[0].clone()), values(generate(&model, &other, 3, 7, Temperature::ONE).unwrap()[0].clone()));
+        assert!(read_back(&model, &given, &out).unwrap().iter().all(Option::is_none));
         let image = [("image".to_string(), Observation::Values(vec![0.0; 784]))];
         let err = observe(&model.config, &image, &device).unwrap_err().to_string();
         assert!(err.contains("this is a CVAE") && err.contains("give `label` too"), "{err}");
@@ -263,7 +263,7 @@ mod tests {
         let model = model();
         let device = Device::default();
         let given = observe(&model.config, &[("image".into(), Observation::Values(vec![0.5; 784]))], &device).unwrap();
-        let out = generate(&model, &given, 0, 0, Temperature::ONE);
+        let out = generate(&model, &given, 0, 0, Temperature::ONE).unwrap();
         assert_eq!(out[1].dims(), [1, 10]);
         let sum: f32 = values(out[1].clone()).iter().sum();
         assert!((sum - 1.0).abs() < 1e-5);
@@ -274,7 +274,7 @@ mod tests {
         let model = model();
         let device = Device::default();
         let given = observe(&model.config, &[("label".into(), Observation::Class(2))], &device).unwrap();
-        let q = model.posterior(&given);
+        let q = model.posterior(&given).unwrap();
         let mean = values(q.mean.clone());
         let spread = |tau: f32| {
             let z = values(latents(&q, 8, 3, Temperature::new(tau).unwrap()));
@@ -305,14 +305,14 @@ mod tests {
         let model = model();
         let device = Device::default();
         let given = observe(&model.config, &[("label".into(), Observation::Class(4))], &device).unwrap();
-        let generated = generate(&model, &given, 5, 1, Temperature::ONE);
-        let read = read_back(&model, &given, &generated);
+        let generated = generate(&model, &given, 5, 1, Temperature::ONE).unwrap();
+        let read = read_back(&model, &given, &generated).unwrap();
         assert!(read[0].is_none());
         let labels = read[1].clone().unwrap();
         assert_eq!(labels.dims(), [5, 10]);
         // The same as encoding the generated images by hand.
         let by_hand = model.unimodal_encoder(0, generated[0].clone()).mean;
-        let expected = mean(&model.config.modalities[1], model.decode_logits(1, by_hand));
+        let expected = mean(&model.config.modalities[1], model.decode_logits(1, by_hand).unwrap());
         assert_eq!(values(labels), values(expected));
     }
 

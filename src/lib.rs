@@ -12,7 +12,7 @@ pub mod adversarial;
 pub mod config;
 pub mod discriminator;
 pub mod error;
-pub mod estimate;
+pub mod marginal_likelihood;
 pub mod gaussian;
 pub mod infer;
 pub mod likelihood;

@@ -152,28 +152,33 @@ impl Jmvae {
     }
 
     /// The logits of p(x_m|z) for modality `m`: `[batch, size_m]`. `code` is z itself, or for
-    /// a CVAE z beside its conditions ([`Jmvae::decoder_input`]).
-    pub fn decode_logits(&self, m: usize, code: Tensor<2>) -> Tensor<2> {
+    /// a CVAE z beside its conditions ([`Jmvae::decoder_input`]). A CVAE's condition has no
+    /// decoder: asking for one is an error.
+    pub fn decode_logits(&self, m: usize, code: Tensor<2>) -> Result<Tensor<2>, ModelError> {
         let Some(d) = self.config.generated().iter().position(|&g| g == m) else {
-            panic!("`{}` is a condition of this CVAE: it is given, not decoded", self.config.modalities[m].name)
+            let name = self.config.modalities.get(m).map_or("?", |modality| modality.name.as_str());
+            return Err(ModelError::InvalidInput(format!("`{name}` is a condition of this CVAE: it is given, not decoded")));
         };
-        self.decoders[d].forward(code)
+        Ok(self.decoders[d].forward(code))
     }
 
     /// What the decoders read: z itself for JMVAE; for a CVAE, z beside the values of its
     /// conditions taken from `given`, each row repeated to z's rows (one example's condition
-    /// serves all its samples). The conditions must be given (see [`Jmvae::check_given`]).
-    pub fn decoder_input(&self, z: Tensor<2>, given: &Inputs) -> Tensor<2> {
+    /// serves all its samples). A condition that is not given is an error.
+    pub fn decoder_input(&self, z: Tensor<2>, given: &Inputs) -> Result<Tensor<2>, ModelError> {
         if self.config.conditions.is_empty() {
-            return z;
+            return Ok(z);
         }
         let [rows, _] = z.dims();
-        let conditions = (0..given.len()).filter(|&m| self.config.is_condition(m)).map(|m| {
-            let c = given[m].clone().unwrap_or_else(|| panic!("the CVAE's condition `{}` is not given", self.config.modalities[m].name));
+        let mut parts = vec![z];
+        for m in (0..given.len()).filter(|&m| self.config.is_condition(m)) {
+            let Some(c) = given[m].clone() else {
+                return Err(ModelError::InvalidInput(format!("the CVAE's condition `{}` is not given", self.config.modalities[m].name)));
+            };
             let [n, _] = c.dims();
-            crate::gaussian::repeat_rows(c, rows / n)
-        });
-        Tensor::cat(std::iter::once(z).chain(conditions).collect(), 1)
+            parts.push(crate::gaussian::repeat_rows(c, rows / n));
+        }
+        Ok(Tensor::cat(parts, 1))
     }
 
     /// Whether this model can encode `given`: a CVAE needs its conditions with anything it
@@ -185,30 +190,23 @@ impl Jmvae {
     /// The encoder for whatever subset of modalities is observed: all of them -> the joint
     /// encoder; one -> its unimodal encoder; several -> the product of their unimodal experts.
     /// Without unimodal encoders (JMVAE-zero, VAE) the joint encoder sees zeros for the rest.
-    /// A CVAE given only its conditions samples its prior N(0, I); given a generated modality
-    /// without them it has no encoder, and panics with [`Jmvae::check_given`]'s message.
-    pub fn posterior(&self, inputs: &Inputs) -> DiagGaussian {
-        if let Err(why) = self.check_given(inputs) {
-            panic!("{why}");
-        }
+    /// A CVAE given only its conditions samples its prior N(0, I). Nothing observed, or a
+    /// generated modality without a CVAE's conditions ([`Jmvae::check_given`]), is an error.
+    pub fn posterior(&self, inputs: &Inputs) -> Result<DiagGaussian, ModelError> {
+        self.check_given(inputs)?;
         let observed: Vec<usize> = (0..inputs.len()).filter(|&m| inputs[m].is_some()).collect();
+        let Some(first) = observed.first().and_then(|&m| inputs[m].as_ref()) else {
+            return Err(ModelError::InvalidInput("nothing is given: give at least one modality to encode".into()));
+        };
         if !self.config.conditions.is_empty() && observed.iter().all(|&m| self.config.is_condition(m)) {
-            let [batch, _] = inputs[observed[0]].as_ref().expect("observed").dims();
-            let zeros = Tensor::zeros([batch, self.config.latent], &inputs[observed[0]].as_ref().expect("observed").device());
-            return DiagGaussian::new(zeros.clone(), zeros);
+            let zeros = Tensor::zeros([first.dims()[0], self.config.latent], &first.device());
+            return Ok(DiagGaussian::new(zeros.clone(), zeros));
         }
         if observed.len() == self.config.modalities.len() || self.unimodal_encoders.is_empty() {
-            return self.joint_encoder(inputs);
+            return Ok(self.joint_encoder(inputs));
         }
-        let experts: Vec<DiagGaussian> = observed
-            .iter()
-            .map(|&m| self.unimodal_encoder(m, inputs[m].clone().expect("observed")))
-            .collect();
-        if experts.len() == 1 {
-            experts.into_iter().next().expect("one expert")
-        } else {
-            DiagGaussian::product(&experts)
-        }
+        let mut experts: Vec<DiagGaussian> = observed.iter().filter_map(|&m| Some(self.unimodal_encoder(m, inputs[m].clone()?))).collect();
+        Ok(if experts.len() == 1 { experts.remove(0) } else { DiagGaussian::product(&experts) })
     }
 }
 
@@ -246,13 +244,13 @@ mod tests {
             assert_eq!(q.mean.dims(), [5, 64]);
             assert_eq!(q.log_var.dims(), [5, 64]);
             for (m, modality) in config.modalities.iter().enumerate() {
-                assert_eq!(model.decode_logits(m, q.mean.clone()).dims(), [5, modality.size()]);
+                assert_eq!(model.decode_logits(m, q.mean.clone()).unwrap().dims(), [5, modality.size()]);
             }
             let n = config.modalities.len();
             assert_eq!(model.unimodal_encoders.len(), if n == 1 { 0 } else { n });
             if n == 3 {
                 let subset: Inputs = vec![inputs[0].clone(), None, inputs[2].clone()];
-                assert_eq!(model.posterior(&subset).mean.dims(), [5, 64]);
+                assert_eq!(model.posterior(&subset).unwrap().mean.dims(), [5, 64]);
             }
         }
     }
@@ -267,8 +265,8 @@ mod tests {
         let joint = model.joint_encoder(&vec![Some(image.clone()), Some(attributes)]);
         assert_eq!(joint.mean.dims(), [2, 64]);
         assert_eq!(model.unimodal_encoder(0, image).mean.dims(), [2, 64]);
-        assert_eq!(model.decode_logits(0, joint.mean.clone()).dims(), [2, 3 * 64 * 64]);
-        assert_eq!(model.decode_logits(1, joint.mean).dims(), [2, 40]);
+        assert_eq!(model.decode_logits(0, joint.mean.clone()).unwrap().dims(), [2, 3 * 64 * 64]);
+        assert_eq!(model.decode_logits(1, joint.mean).unwrap().dims(), [2, 40]);
 
         let linear = |i: usize, o: usize| i * o + o;
         let conv = |i: usize, o: usize| i * o * 16 + o;
@@ -289,9 +287,9 @@ mod tests {
         let device = Device::default();
         let model = Jmvae::new(&ModelConfig::celeba(vec!["a".into()]), &device).unwrap();
         let z = Tensor::<2>::random([3, 64], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
-        let batch = model.decode_logits(0, z.clone()).into_data().try_to_vec::<f32>().unwrap();
+        let batch = model.decode_logits(0, z.clone()).unwrap().into_data().try_to_vec::<f32>().unwrap();
         for row in 0..3 {
-            let one = model.decode_logits(0, z.clone().slice([row..row + 1])).into_data().try_to_vec::<f32>().unwrap();
+            let one = model.decode_logits(0, z.clone().slice([row..row + 1])).unwrap().into_data().try_to_vec::<f32>().unwrap();
             let part = &batch[row * one.len()..(row + 1) * one.len()];
             assert!(one.iter().zip(part).all(|(a, b)| (a - b).abs() < 1e-4));
         }
@@ -305,7 +303,7 @@ mod tests {
         let model = Jmvae::new(&config, &device).unwrap();
         let image = Tensor::ones([2, 784], &device);
         let with_zeros = model.joint_encoder(&vec![Some(image.clone()), Some(Tensor::zeros([2, 10], &device))]);
-        let missing = model.posterior(&vec![Some(image), None]);
+        let missing = model.posterior(&vec![Some(image), None]).unwrap();
         let a = with_zeros.mean.into_data().try_to_vec::<f32>().unwrap();
         let b = missing.mean.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(a, b);
@@ -323,22 +321,30 @@ mod tests {
 
         let label = Tensor::<2>::eye(10, &device).slice([2..4]);
         let given: Inputs = vec![None, Some(label.clone())];
-        let prior = model.posterior(&given);
+        let prior = model.posterior(&given).unwrap();
         assert_eq!(prior.mean.clone().abs().sum().into_scalar::<f32>(), 0.0);
         assert_eq!(prior.log_var.dims(), [2, 64]);
         // Three samples per example: each label row is repeated to its three z rows.
-        let code = model.decoder_input(Tensor::zeros([6, 64], &device), &given).into_data().try_to_vec::<f32>().unwrap();
+        let code = model.decoder_input(Tensor::zeros([6, 64], &device), &given).unwrap().into_data().try_to_vec::<f32>().unwrap();
         let label_of = |row: usize| code[row * 74 + 64..(row + 1) * 74].iter().position(|&v| v == 1.0);
         assert_eq!((0..6).map(label_of).collect::<Vec<_>>(), [Some(2), Some(2), Some(2), Some(3), Some(3), Some(3)]);
-        assert_eq!(model.decode_logits(0, model.decoder_input(prior.mean, &given)).dims(), [2, 784]);
+        assert_eq!(model.decode_logits(0, model.decoder_input(prior.mean, &given).unwrap()).unwrap().dims(), [2, 784]);
 
         let image_only: Inputs = vec![Some(Tensor::zeros([2, 784], &device)), None];
         let err = model.check_given(&image_only).unwrap_err().to_string();
         assert!(err.contains("cannot infer `label` from `image`"), "{err}");
         model.check_given(&given).unwrap();
-        // Asked anyway, the posterior refuses rather than feed the joint encoder a zero label.
-        let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.posterior(&image_only))).unwrap_err();
-        assert!(refused.downcast_ref::<String>().is_some_and(|m| m.contains("this is a CVAE")));
+        // Asked anyway, each refuses with an error rather than feed the joint encoder a zero
+        // label or panic: the posterior, the decoder's input without the condition, and a
+        // decoder of the condition itself.
+        let refused = model.posterior(&image_only).unwrap_err().to_string();
+        assert!(refused.contains("this is a CVAE"), "{refused}");
+        let missing = model.decoder_input(Tensor::zeros([2, 64], &device), &vec![None, None]).unwrap_err().to_string();
+        assert!(missing.contains("condition `label` is not given"), "{missing}");
+        let decoded = model.decode_logits(1, Tensor::zeros([2, 74], &device)).unwrap_err().to_string();
+        assert!(decoded.contains("`label` is a condition of this CVAE"), "{decoded}");
+        let nothing = model.posterior(&vec![None, None]).unwrap_err().to_string();
+        assert!(nothing.contains("nothing is given"), "{nothing}");
     }
 
     #[test]

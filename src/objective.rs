@@ -80,11 +80,12 @@ impl Terms {
     pub fn compute(model: &Jmvae, inputs: &[Tensor<2>], eps: Tensor<2>) -> Self {
         let observed: Inputs = inputs.iter().cloned().map(Some).collect();
         let q_joint = model.joint_encoder(&observed);
-        let code = model.decoder_input(q_joint.sample(eps), &observed);
+        // Every modality is observed and only generated ones are decoded: neither can fail.
+        let code = model.decoder_input(q_joint.sample(eps), &observed).expect("every condition is observed");
         let generated = model.config.generated();
         let log_likelihood = generated
             .iter()
-            .map(|&m| log_likelihood(&model.config.modalities[m], model.decode_logits(m, code.clone()), inputs[m].clone()))
+            .map(|&m| log_likelihood(&model.config.modalities[m], model.decode_logits(m, code.clone()).expect("a generated modality"), inputs[m].clone()))
             .collect();
         let kl_to_unimodal = (0..model.unimodal_encoders.len())
             .map(|m| q_joint.kl_to(&model.unimodal_encoder(m, inputs[m].clone())))
@@ -134,13 +135,13 @@ impl Terms {
 /// p(z|x_m) ∝ p(x_m|z)^λ p(z) while every other network stays fixed (a documented deviation:
 /// JMVAE-kl fits q(z|x_m) to cover the joint posteriors instead):
 /// `L_m = E_q(z|x_m)[λ · log p(x_m|z)] - KL(q(z|x_m) || p(z))`, per example, `[batch, 1]`.
-/// Returns `(L_m, log p(x_m|z), KL)`.
-pub fn unimodal_elbo(model: &Jmvae, m: usize, x: Tensor<2>, eps: Tensor<2>, weight: f64) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+/// Returns `(L_m, log p(x_m|z), KL)`; a CVAE's condition, which has no decoder, is an error.
+pub fn unimodal_elbo(model: &Jmvae, m: usize, x: Tensor<2>, eps: Tensor<2>, weight: f64) -> Result<(Tensor<2>, Tensor<2>, Tensor<2>), ModelError> {
     let q = model.unimodal_encoder(m, x.clone());
     let z = q.sample(eps);
-    let log_p = log_likelihood(&model.config.modalities[m], model.decode_logits(m, z), x);
+    let log_p = log_likelihood(&model.config.modalities[m], model.decode_logits(m, z)?, x);
     let kl = q.kl_to_prior();
-    (log_p.clone().mul_scalar(weight) - kl.clone(), log_p, kl)
+    Ok((log_p.clone().mul_scalar(weight) - kl.clone(), log_p, kl))
 }
 
 fn sum(terms: &[Tensor<2>]) -> Tensor<2> {
@@ -218,7 +219,7 @@ mod tests {
         let device = Device::default();
         let model = Jmvae::new(&ModelConfig::mnist(), &device).unwrap().map(&mut Zeros);
         let label = Tensor::from_data(TensorData::new([[0.0f32, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]; 2].concat(), [2, 10]), &device);
-        let (bound, log_p, kl) = unimodal_elbo(&model, 1, label, Tensor::ones([2, 64], &device), 3.0);
+        let (bound, log_p, kl) = unimodal_elbo(&model, 1, label, Tensor::ones([2, 64], &device), 3.0).unwrap();
         let expected = -3.0 * 10f32.ln();
         assert!((bound.into_data().try_to_vec::<f32>().unwrap()[0] - expected).abs() < 1e-4);
         assert!((log_p.into_data().try_to_vec::<f32>().unwrap()[1] + 10f32.ln()).abs() < 1e-4);

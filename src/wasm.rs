@@ -137,14 +137,14 @@ impl Model {
             let samples = parse_count(&get(&options, "samples"), "samples", 1)?;
             let seed = parse_count(&get(&options, "seed"), "seed", 0)? as u64;
             let temperature = parse_temperature(&get(&options, "temperature"), inner.manifest.default_temperature())?;
-            let q = inner.model.posterior(&given);
+            let q = inner.model.posterior(&given).map_err(error)?;
             let z = latents(&q, samples, seed, temperature);
             let rows = z.dims()[0];
-            let outputs = decode_all(&inner.model, z, &given);
+            let outputs = decode_all(&inner.model, z, &given).map_err(error)?;
             let wants_read_back = get(&options, "readBack").is_truthy();
             // The readings of the given modalities, by name, beside the outputs.
             let readings: Vec<(&str, Tensor<2>)> = if wants_read_back {
-                let read = read_back(&inner.model, &given, &outputs);
+                let read = read_back(&inner.model, &given, &outputs).map_err(error)?;
                 inner.model.config.modalities.iter().zip(read).filter_map(|(m, values)| Some((m.name.as_str(), values?))).collect()
             } else {
                 Vec::new()
@@ -172,7 +172,7 @@ impl Model {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let given = parse_given(&inner, &given)?;
-            let q = inner.model.posterior(&given);
+            let q = inner.model.posterior(&given).map_err(error)?;
             let std = q.std();
             let mut parts = read_together(vec![q.mean, std]).await?.into_iter();
             let out = Object::new();
@@ -206,7 +206,7 @@ impl Model {
             let rows = values.len() / latent;
             let z = Tensor::from_data(TensorData::new(values, [rows, latent]), &inner.device);
             let nothing_given = vec![None; inner.model.config.modalities.len()];
-            Ok(read_all(&inner, decode_all(&inner.model, z, &nothing_given)).await?.into())
+            Ok(read_all(&inner, decode_all(&inner.model, z, &nothing_given).map_err(error)?).await?.into())
         })
     }
 }

@@ -78,7 +78,7 @@ fn train_resume_export_and_sample_in_fresh_processes() {
     let manifest = Manifest::from_json(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     let model = manifest.load(std::fs::read(f.root.join("models/tiny.safetensors")).unwrap(), &device).unwrap();
     let given = observe(&model.config, &[("label".into(), Observation::Class(3))], &device).unwrap();
-    let here = generate(&model, &given, 4, 7, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap();
+    let here = generate(&model, &given, 4, 7, Temperature::ONE).unwrap()[0].clone().into_data().try_to_vec::<f32>().unwrap();
     let worst = here.iter().zip(&first).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     assert!(worst < 1e-6, "library and CLI differ by {worst}");
 
@@ -175,7 +175,7 @@ fn validation_picks_the_checkpoint_and_the_temperature_that_the_manifest_carries
         let manifest = Manifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
         let model = manifest.load(std::fs::read(path.with_file_name(&manifest.weights.file)).unwrap(), &device).unwrap();
         let given = observe(&model.config, &[("label".into(), Observation::Class(4))], &device).unwrap();
-        generate(&model, &given, 2, 3, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap()
+        generate(&model, &given, 2, 3, Temperature::ONE).unwrap()[0].clone().into_data().try_to_vec::<f32>().unwrap()
     };
     assert_eq!(digits(&again), digits(&manifest), "the same weights");
 
@@ -214,7 +214,7 @@ fn validation_picks_the_checkpoint_and_the_temperature_that_the_manifest_carries
         let manifest = Manifest::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
         let model = manifest.load(std::fs::read(path.with_file_name(&manifest.weights.file)).unwrap(), &device).unwrap();
         let given = observe(&model.config, &[(given.0.into(), given.1)], &device).unwrap();
-        let out = generate(&model, &given, 2, 3, Temperature::ONE);
+        let out = generate(&model, &given, 2, 3, Temperature::ONE).unwrap();
         out.into_iter().map(|t| t.into_data().try_to_vec::<f32>().unwrap()).collect::<Vec<_>>()
     };
     let image = || ("image", Observation::Values(vec![0.5; 784]));

@@ -67,7 +67,7 @@ fn a_cvae_trains_evaluates_exports_and_generates_digits_from_labels() {
     let model = manifest.load(std::fs::read(dir.path().join("models/cvae.safetensors")).unwrap(), &device).unwrap();
     assert_eq!(model.config.conditions, vec!["label".to_string()]);
     let given = observe(&model.config, &[("label".into(), Observation::Class(4))], &device).unwrap();
-    let outputs = generate(&model, &given, 3, 7, Temperature::ONE);
+    let outputs = generate(&model, &given, 3, 7, Temperature::ONE).unwrap();
     let here = outputs[0].clone().into_data().try_to_vec::<f32>().unwrap();
     assert!(here.iter().zip(&first).all(|(a, b)| (a - b).abs() < 1e-6), "library and CLI differ");
     // The label comes back as it was given: the CVAE does not generate it.

@@ -110,7 +110,7 @@ fn faces_train_export_and_sample_in_fresh_processes() {
     let device = Device::flex();
     let model = parsed.load(std::fs::read(f.root.join("models/faces.safetensors")).unwrap(), &device).unwrap();
     let given = observe(&model.config, &[("attributes".into(), Observation::Values(vec![1.0, 0.0, 1.0]))], &device).unwrap();
-    let here = generate(&model, &given, 3, 7, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap();
+    let here = generate(&model, &given, 3, 7, Temperature::ONE).unwrap()[0].clone().into_data().try_to_vec::<f32>().unwrap();
     let worst = here.iter().zip(&first).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     assert!(worst < 1e-6, "library and CLI differ by {worst}");
 

@@ -198,7 +198,7 @@ mod tests {
 
     fn digits(model: &Jmvae) -> Vec<f32> {
         let given = observe(&model.config, &[("label".into(), Observation::Class(5))], &Device::default()).unwrap();
-        generate(model, &given, 3, 9, Temperature::ONE)[0].clone().into_data().try_to_vec::<f32>().unwrap()
+        generate(model, &given, 3, 9, Temperature::ONE).unwrap()[0].clone().into_data().try_to_vec::<f32>().unwrap()
     }
 
     #[test]

@@ -57,3 +57,39 @@ pub fn write_mnist(dir: &Path, n: usize) {
         std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[n], &labels)).unwrap();
     }
 }
+
+/// Write a `width x height` PNG at `path` (its folders created): grey, or colour when `rgb`;
+/// `ink(x, y)` gives each pixel's level (for colour, the red and blue channels; green is 128).
+pub fn write_png(path: &Path, width: u32, height: u32, rgb: bool, ink: impl Fn(u32, u32) -> u8) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    if rgb {
+        image::RgbImage::from_fn(width, height, |x, y| image::Rgb([ink(x, y), 128, 255 - ink(x, y)])).save(path).unwrap();
+    } else {
+        image::GrayImage::from_fn(width, height, |x, y| image::Luma([ink(x, y)])).save(path).unwrap();
+    }
+}
+
+/// A class-folder dataset in `dir`: `per_class` 28x28 grey images in a folder per class of
+/// `classes`, each class a bright bar at its own row.
+pub fn write_class_folders(dir: &Path, classes: &[&str], per_class: usize) {
+    for (c, class) in classes.iter().enumerate() {
+        for i in 0..per_class {
+            let row = 3 + 6 * c as u32 + (i % 2) as u32;
+            write_png(&dir.join(class).join(format!("{i}.png")), 28, 28, false, |_, y| if y == row { 255 } else { 0 });
+        }
+    }
+}
+
+/// A `metadata.csv` dataset in `dir` of `n` 16x16 colour images with two attribute columns
+/// (`smiling` 0/1 and `glasses` -1/1, drawn as the image's colour and a bar) and a categorical
+/// column `kind`; the images in `img/`.
+pub fn write_metadata(dir: &Path, n: usize) {
+    let mut csv = String::from("file_name,smiling,glasses,kind\n");
+    for i in 0..n {
+        let (smiling, glasses) = (i % 2, (i / 2) % 2);
+        let name = format!("img/{i}.png");
+        write_png(&dir.join(&name), 16, 16, true, |_, y| if smiling == 1 { 220 } else if glasses == 1 && y == 4 { 255 } else { 30 });
+        csv.push_str(&format!("{name},{smiling},{},{}\n", if glasses == 1 { 1 } else { -1 }, ["coat", "shoe", "bag"][i % 3]));
+    }
+    std::fs::write(dir.join("metadata.csv"), csv).unwrap();
+}

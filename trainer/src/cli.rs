@@ -7,6 +7,7 @@ use jmvae::infer::Temperature;
 use jmvae::{ModelConfig, Precision};
 
 use crate::checkpoint::Which;
+use crate::datasets::folder_recipe::FolderArgs;
 use crate::datasets::{self, DataArgs};
 use crate::examples::SplitName;
 use crate::gan::{DEFAULT_ADVERSARIAL, DEFAULT_DISCRIMINATOR_LR, DEFAULT_FEATURE_MATCHING};
@@ -41,12 +42,15 @@ pub enum Command {
 /// A dataset by name, and where it lives.
 #[derive(Args, Clone, Debug)]
 pub struct DatasetArgs {
-    /// The dataset: `mnist` (28x28 binarised digits and their labels) or `celeba` (faces
-    /// cropped to 64x64 and their 40 attributes).
+    /// The dataset: `mnist` (28x28 binarised digits and their labels), `celeba` (faces
+    /// cropped to 64x64 and their 40 attributes) or `folder` (your own images in class
+    /// folders or with a metadata.csv; see docs/YOUR-DATA.md).
     #[arg(long, default_value = "mnist", value_parser = datasets::names())]
     pub dataset: String,
     #[command(flatten)]
     pub location: DataArgs,
+    #[command(flatten)]
+    pub folder: FolderArgs,
 }
 
 /// α when `--alpha` is not given.

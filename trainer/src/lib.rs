@@ -8,6 +8,7 @@
 pub mod celeba;
 pub mod cli;
 pub mod commands;
+pub mod folder;
 pub mod idx;
 
 mod adam;

@@ -9,6 +9,7 @@ use jmvae::ModelConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::write_json;
+use crate::datasets::folder_recipe::FolderRecipe;
 use crate::gan::GanSettings;
 
 /// The run-directory format this code writes, and the newest it reads. Runs written before
@@ -63,6 +64,9 @@ pub struct RunSettings {
     /// Whether training faces are flipped left-right at random (augmentation).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub flip: bool,
+    /// Folder datasets: how the folder was read (image size, likelihood, held-out test, seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<FolderRecipe>,
 }
 
 impl RunSettings {

@@ -101,6 +101,7 @@ fn settings(config: ModelConfig) -> RunSettings {
         refit: None,
         gan: None,
         flip: false,
+        folder: None,
     }
 }
 
@@ -125,7 +126,7 @@ fn three_modalities_train_export_evaluate_and_sample_by_name() {
     let loaded = manifest.load(bytes, &device).unwrap();
     let from_label = |model: &jmvae::Jmvae| {
         let given = observe(&model.config, &[("label".into(), Observation::Class(2))], &device).unwrap();
-        generate(model, &given, 4, 3, Temperature::ONE)
+        generate(model, &given, 4, 3, Temperature::ONE).unwrap()
     };
     let (original, again) = (from_label(&model), from_label(&loaded));
     for (m, expected) in [(0, vec![4, 3]), (1, vec![4, 16]), (2, vec![4, 2])] {

@@ -176,7 +176,7 @@ impl<'a> Training<'a> {
     fn loss(&self, model: &Jmvae, inputs: &[Tensor<2>], eps: Tensor<2>, weights: &Objective) -> Result<(Tensor<1>, Vec<f32>)> {
         match self.refit {
             Some((_, m)) => {
-                let (bound, log_p, kl) = unimodal_elbo(model, m, inputs[m].clone(), eps, weights.rescale[m]);
+                let (bound, log_p, kl) = unimodal_elbo(model, m, inputs[m].clone(), eps, weights.rescale[m])?;
                 let means = vec![log_p.mean().into_scalar::<f32>(), kl.mean().into_scalar::<f32>()];
                 Ok((bound.mean().neg(), means))
             }

@@ -10,7 +10,7 @@ import { act } from '../shared/error-display.js';
 import { percent } from '../shared/format.js';
 import { formatNumber } from '../shared/permalink.js';
 import { nextSeed, readSeed } from '../shared/seed.js';
-import { createTemperature } from '../shared/temperature.js';
+import { createTemperature } from '../shared/temperature-slider.js';
 import { createTimer, markFirstShown } from '../shared/timing.js';
 import { argmax } from '../shared/vectors.js';
 import { digitCanvas, drawDigit } from './digit-canvas.js';

@@ -8,7 +8,7 @@ import { displayName } from '../faces/attributes.js';
 import { readPhoto } from '../faces/face-photo.js';
 import { createPad } from '../digits/drawing-pad.js';
 import { decimals, percent } from '../shared/format.js';
-import { drawingToImage, imageShape } from './pixels.js';
+import { drawingToImage, fileToImage, imageShape } from './pixels.js';
 
 /** A new element `tag` with `className`, `part` and text. */
 export function make(tag, { className, part, text } = {}) {
@@ -126,7 +126,11 @@ export function bars(labels, probabilities, { sorted = false, limit = labels.len
  * image, a photo picker for a colour one; `onImage(values)` once one is given. Returns { node }.
  */
 export function imageInput(modality, onImage, onError) {
-  return imageShape(modality).colour ? photoInput(onImage, onError) : drawingInput(modality, onImage, onError);
+  const { ink, colour, width, height } = imageShape(modality);
+  if (ink) return drawingInput(modality, onImage, onError);
+  // A 64x64 colour image is framed as the trainer framed CelebA's faces; any other, centred.
+  const faces = colour && width === 64 && height === 64;
+  return photoInput(async (file) => (faces ? (await readPhoto(file)).pixels : fileToImage(file, modality)), onImage, onError);
 }
 
 function drawingInput(modality, onImage, onError) {
@@ -160,9 +164,9 @@ function drawingInput(modality, onImage, onError) {
   return { node };
 }
 
-function photoInput(onImage, onError) {
+function photoInput(read, onImage, onError) {
   const node = make('div', { className: 'image-input' });
-  node.append(fileInput('Choose a photo (it stays in your browser)', async (chosen) => onImage((await readPhoto(chosen)).pixels), onError));
+  node.append(fileInput('Choose a photo (it stays in your browser)', async (chosen) => onImage(await read(chosen)), onError));
   return { node };
 }
 

@@ -5,11 +5,15 @@
 
 import { centreOfMass, inkBounds, resample } from '../digits/drawing-to-28x28.js';
 
-/** `{ width, height, values, colour }` of an image modality. */
+/**
+ * `{ width, height, channels, values, ink }` of an image modality: shape [H, W] or [C, H, W]
+ * (C = 1 or 3, channel-first); `ink` for a Bernoulli image (`binary_image`), whose values are
+ * the probability of ink and are drawn dark on white.
+ */
 export function imageShape({ kind, shape }) {
-  const colour = kind === 'colour_image';
-  const [height, width] = colour ? shape.slice(1) : shape;
-  return { width, height, values: (colour ? 3 : 1) * width * height, colour };
+  const channels = shape.length === 3 ? shape[0] : 1;
+  const [height, width] = shape.slice(-2);
+  return { width, height, channels, values: channels * width * height, colour: channels === 3, ink: kind === 'binary_image' };
 }
 
 /** A canvas for one image of `modality`, described by `alt` for assistive technology. */
@@ -25,18 +29,49 @@ export function imageCanvas(modality, alt = '') {
 
 /** Draw image `index` of the flat outputs `values` of `modality` on `canvas`. */
 export function drawImage(canvas, modality, values, index = 0) {
-  const { width, height, values: size, colour } = imageShape(modality);
+  const { width, height, channels, values: size, ink } = imageShape(modality);
   const plane = width * height;
   const rgba = new Uint8ClampedArray(plane * 4);
   const offset = index * size;
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) {
-      const v = colour ? values[offset + c * plane + i] : 1 - values[offset + i];
-      rgba[i * 4 + c] = Math.round(255 * Math.min(1, Math.max(0, v)));
+      const v = values[offset + (channels === 3 ? c * plane : 0) + i];
+      rgba[i * 4 + c] = Math.round(255 * Math.min(1, Math.max(0, ink ? 1 - v : v)));
     }
     rgba[i * 4 + 3] = 255;
   }
   canvas.getContext('2d').putImageData(new ImageData(rgba, width, height), 0, 0);
+}
+
+/**
+ * An image file as values of `modality`: its centred square, scaled by the browser to the
+ * modality's size, channel-first in [0, 1] (grey as the mean of the channels; for a Bernoulli
+ * image, ink: 1 − lightness).
+ */
+export async function fileToImage(file, modality) {
+  const { width, height, channels, ink } = imageShape(modality);
+  const full = await createImageBitmap(file);
+  const side = Math.min(full.width, full.height);
+  const bitmap = await createImageBitmap(full, (full.width - side) / 2, (full.height - side) / 2, side, side, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
+  full.close();
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, { width, height });
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, width, height);
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const rgba = context.getImageData(0, 0, width, height).data;
+  const plane = width * height;
+  const out = new Float32Array(channels * plane);
+  for (let i = 0; i < plane; i++) {
+    if (channels === 3) for (let c = 0; c < 3; c++) out[c * plane + i] = rgba[i * 4 + c] / 255;
+    else {
+      const grey = (rgba[i * 4] + rgba[i * 4 + 1] + rgba[i * 4 + 2]) / 765;
+      out[i] = ink ? 1 - grey : grey;
+    }
+  }
+  return out;
 }
 
 /**

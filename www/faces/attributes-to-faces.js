@@ -11,7 +11,7 @@ import { act } from '../shared/error-display.js';
 import { percent } from '../shared/format.js';
 import { checkAttributeNames, formatNumber } from '../shared/permalink.js';
 import { nextSeed, readSeed } from '../shared/seed.js';
-import { createTemperature } from '../shared/temperature.js';
+import { createTemperature } from '../shared/temperature-slider.js';
 import { createTimer, markFirstShown } from '../shared/timing.js';
 import { PRESETS, presetVector, randomAttributes } from './attribute-presets.js';
 import { createToggles } from './attribute-toggles.js';
@@ -61,7 +61,7 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
     cells.forEach((cell, i) => drawFace(cell.firstChild, out.image, i * FACE_VALUES));
     shown = out.image;
     const present = presentNames(labels, attributes);
-    showCarried(present, out.readBack?.attributes);
+    showCarried(labels, present, out.readBack?.attributes);
     grid.dataset.seed = String(seed);
     grid.dataset.attributes = present.join(',');
     grid.dataset.temperature = formatNumber(tau);
@@ -69,44 +69,8 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
     markFirstShown('firstFaceMs');
   }
 
-  // "86% of the attributes asked for are read back from the faces (151 of 176): Smiling 16/16 ·
-  // Young 15/16 · ...": how many of the 16 faces carry each attribute asked for (the model's
-  // reading of the face above 1/2), and over all of them.
-  function showCarried(present, read) {
-    const line = $('faces-coherence');
-    line.hidden = !read; // a pkg/ built before readBack existed has no reading to show
-    if (!read) return;
-    if (present.length === 0) {
-      line.replaceChildren('No attribute asked for: nothing to read back.');
-      line.dataset.carried = '0';
-      line.dataset.asked = '0';
-      return;
-    }
-    const n = labels.length;
-    let carried = 0;
-    const items = present.map((name) => {
-      const j = labels.indexOf(name);
-      let count = 0;
-      for (let i = 0; i < GRID_SAMPLES; i++) if (read[i * n + j] > 0.5) count++;
-      carried += count;
-      const item = element('span', `${displayName(name)} ${count}/${GRID_SAMPLES}`, count * 2 < GRID_SAMPLES ? 'carried weak' : 'carried');
-      item.dataset.attribute = name;
-      item.dataset.count = String(count);
-      return item;
-    });
-    const asked = present.length * GRID_SAMPLES;
-    line.dataset.carried = String(carried);
-    line.dataset.asked = String(asked);
-    line.replaceChildren(
-      element('strong', `${percent(carried / asked)} of the attributes asked for`, 'overall'),
-      ` are read back from the faces (${carried} of ${asked}): `,
-      ...items.flatMap((item, i) => (i ? [' · ', item] : [item])),
-      '.',
-    );
-  }
   const refresh = () => queue.latest('face-grid', show);
   const refreshShown = () => act(view, 'Generating faces', refresh);
-
   // The preset that the toggles match, if any, shows as pressed.
   function markPresets() {
     const now = toggles.get();
@@ -124,25 +88,7 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
     changed();
   }
 
-  const presetButtons = presets.map((preset) => {
-    const button = element('button', preset.name);
-    button.type = 'button';
-    button.dataset.preset = preset.name;
-    button.addEventListener('click', () => setAll(preset.vector));
-    return button;
-  });
-  const random = element('button', 'Random');
-  random.type = 'button';
-  random.id = 'face-random';
-  random.title = frequencies
-    ? 'Each attribute present as often as in the training faces, drawn with the next seed'
-    : 'Each attribute present with probability 1/2, drawn with the next seed';
-  random.addEventListener('click', () => setAll(randomAttributes(labels.length, frequencies, nextSeed(seedInput))));
-  const clear = element('button', 'Clear');
-  clear.type = 'button';
-  clear.id = 'face-clear';
-  clear.addEventListener('click', () => setAll(new Float32Array(labels.length)));
-  $('face-presets').replaceChildren(...presetButtons, random, clear);
+  $('face-presets').replaceChildren(...presetButtons(presets, labels.length, frequencies, seedInput, setAll));
 
   $('face-resample').addEventListener('click', () => {
     nextSeed(seedInput);
@@ -160,4 +106,63 @@ export function setupFacesGenerate(model, queue, view, { labels, frequencies }, 
   }
   markPresets();
   return refresh;
+}
+
+// "86% of the attributes asked for are read back from the faces (151 of 176): Smiling 16/16 ·
+// Young 15/16 · ...": how many of the 16 faces carry each attribute asked for (the model's
+// reading of the face above 1/2), and over all of them.
+function showCarried(labels, present, read) {
+  const line = $('faces-coherence');
+  line.hidden = !read; // a pkg/ built before readBack existed has no reading to show
+  if (!read) return;
+  if (present.length === 0) {
+    line.replaceChildren('No attribute asked for: nothing to read back.');
+    line.dataset.carried = '0';
+    line.dataset.asked = '0';
+    return;
+  }
+  const n = labels.length;
+  let carried = 0;
+  const items = present.map((name) => {
+    const j = labels.indexOf(name);
+    let count = 0;
+    for (let i = 0; i < GRID_SAMPLES; i++) if (read[i * n + j] > 0.5) count++;
+    carried += count;
+    const item = element('span', `${displayName(name)} ${count}/${GRID_SAMPLES}`, count * 2 < GRID_SAMPLES ? 'carried weak' : 'carried');
+    item.dataset.attribute = name;
+    item.dataset.count = String(count);
+    return item;
+  });
+  const asked = present.length * GRID_SAMPLES;
+  line.dataset.carried = String(carried);
+  line.dataset.asked = String(asked);
+  line.replaceChildren(
+    element('strong', `${percent(carried / asked)} of the attributes asked for`, 'overall'),
+    ` are read back from the faces (${carried} of ${asked}): `,
+    ...items.flatMap((item, i) => (i ? [' · ', item] : [item])),
+    '.',
+  );
+}
+
+/** The preset buttons, Random (from the training frequencies and the next seed) and Clear. */
+function presetButtons(presets, count, frequencies, seedInput, setAll) {
+  const buttons = presets.map((preset) => {
+    const button = element('button', preset.name);
+    button.type = 'button';
+    button.dataset.preset = preset.name;
+    button.addEventListener('click', () => setAll(preset.vector));
+    return button;
+  });
+  const random = element('button', 'Random');
+  random.type = 'button';
+  random.id = 'face-random';
+  random.title = frequencies
+    ? 'Each attribute present as often as in the training faces, drawn with the next seed'
+    : 'Each attribute present with probability 1/2, drawn with the next seed';
+  random.addEventListener('click', () => setAll(randomAttributes(count, frequencies, nextSeed(seedInput))));
+  const clear = element('button', 'Clear');
+  clear.type = 'button';
+  clear.id = 'face-clear';
+  clear.addEventListener('click', () => setAll(new Float32Array(count)));
+  return [...buttons, random, clear];
 }

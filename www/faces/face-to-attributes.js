@@ -58,29 +58,7 @@ export function setupFacesUpload(model, queue, view, { labels }, onRead) {
     readFile(input.files[0]);
     input.value = ''; // choosing the same file again still reads it
   });
-  // Dropping works on the whole panel; the zone says where.
-  panel.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-    zone.classList.add('dragging');
-  });
-  panel.addEventListener('dragleave', (event) => {
-    if (!panel.contains(event.relatedTarget)) zone.classList.remove('dragging');
-  });
-  panel.addEventListener('drop', (event) => {
-    event.preventDefault();
-    zone.classList.remove('dragging');
-    readFile(event.dataTransfer.files[0]);
-  });
-  // A photo dropped a little beside the panel would make the browser leave the page to show
-  // it; refuse drops there instead.
-  for (const kind of ['dragover', 'drop']) {
-    document.addEventListener(kind, (event) => {
-      if (panel.contains(event.target) || !event.dataTransfer?.types.includes('Files')) return;
-      event.preventDefault();
-      event.dataTransfer.dropEffect = 'none';
-    });
-  }
+  acceptDrops(panel, zone, readFile);
 
   /** Generate the examples (one face per preset) and make each a button that picks it. */
   async function showExamples() {
@@ -104,4 +82,31 @@ export function setupFacesUpload(model, queue, view, { labels }, onRead) {
   }
 
   return { pick, showExamples };
+}
+
+/** Dropping a photo anywhere on `panel` reads it (`zone` says where); elsewhere, refused. */
+function acceptDrops(panel, zone, readFile) {
+  // Dropping works on the whole panel; the zone says where.
+  panel.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('dragging');
+  });
+  panel.addEventListener('dragleave', (event) => {
+    if (!panel.contains(event.relatedTarget)) zone.classList.remove('dragging');
+  });
+  panel.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    readFile(event.dataTransfer.files[0]);
+  });
+  // A photo dropped a little beside the panel would make the browser leave the page to show
+  // it; refuse drops there instead.
+  for (const kind of ['dragover', 'drop']) {
+    document.addEventListener(kind, (event) => {
+      if (panel.contains(event.target) || !event.dataTransfer?.types.includes('Files')) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'none';
+    });
+  }
 }

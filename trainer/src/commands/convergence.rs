@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{device, load_evaluated};
 use crate::atomic::write_atomic;
 use crate::cli::{ConvergenceArgs, ProposalChoice};
-use crate::datasets;
+use crate::datasets::{self, DataArgs};
 use crate::examples::SplitName;
 use crate::metrics::convergence::{Draws, Point, SAMPLES_PER_CHUNK, nested_estimates, summarise};
 use crate::modalities::IMAGE;
@@ -72,7 +72,8 @@ pub fn run(args: ConvergenceArgs) -> Result<()> {
     let loaded = load_evaluated(&args.model, &device)?;
     let proposals = proposals(&loaded.model, args.proposal)?;
     let validation = loaded.validation.filter(|&n| n > 0).unwrap_or(args.validation);
-    let split = datasets::by_name(&loaded.dataset)?.examples(&args.location, args.split, validation, args.limit)?;
+    let data = DataArgs { folder: loaded.folder.clone(), ..args.location.clone() };
+    let split = datasets::by_name(&loaded.dataset)?.examples(&data, args.split, validation, args.limit)?;
     let ks = &args.k.0;
     let mut curves = Vec::new();
     for p in &proposals {

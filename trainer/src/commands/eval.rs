@@ -6,7 +6,7 @@ use jmvae::infer::Temperature;
 use super::{device, load_evaluated};
 use crate::atomic::write_atomic;
 use crate::cli::EvalArgs;
-use crate::datasets::{self, EvalRequest, Options};
+use crate::datasets::{self, DataArgs, EvalRequest, Options};
 
 /// Run the command.
 pub fn run(args: EvalArgs) -> Result<()> {
@@ -18,8 +18,10 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let (dataset, model, recorded, sampling) = (loaded.dataset, loaded.model, loaded.validation, loaded.temperature);
     let kind = datasets::by_name(&dataset)?;
     let temperature = args.temperature.or(sampling).unwrap_or(Temperature::ONE);
+    // A folder is read as it was in training: the same size, likelihood and held-out draw.
+    let data = DataArgs { folder: loaded.folder, ..args.location.clone() };
     let request = EvalRequest {
-        data: &args.location,
+        data: &data,
         judge: args.classifier.as_deref(),
         reconstructions: args.reconstructions.as_deref(),
         limit: args.limit,

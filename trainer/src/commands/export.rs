@@ -67,6 +67,7 @@ fn from_run(path: &PathBuf, which: Which) -> Result<(Jmvae, Provenance)> {
         decoder: if settings.gan.is_some() { "gan" } else { "likelihood" },
         gan: settings.gan,
         flip: settings.flip,
+        folder: settings.folder,
         checkpoint: best.map_or(serde_json::json!("latest"), |b| serde_json::to_value(b).expect("plain fields")),
     };
     let training = serde_json::to_value(training)?;
@@ -100,6 +101,9 @@ struct TrainingRecord {
     gan: Option<crate::gan::GanSettings>,
     /// Whether training faces were flipped left-right at random.
     flip: bool,
+    /// Folder datasets: how the folder was read (image size, likelihood, held-out test, seed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folder: Option<crate::datasets::folder_recipe::FolderRecipe>,
     /// `latest`, or why the best checkpoint is the best.
     checkpoint: serde_json::Value,
 }

@@ -16,6 +16,7 @@ use jmvae::{Jmvae, Manifest};
 
 use crate::checkpoint::RunDir;
 use crate::cli::{DeviceChoice, ModelSource};
+use crate::datasets::folder_recipe::FolderRecipe;
 
 /// The CPU device the trainer computes on.
 pub fn device() -> Device {
@@ -78,6 +79,8 @@ pub(crate) struct Evaluated {
     pub temperature: Option<Temperature>,
     /// The manifest's name, or the run directory.
     pub name: String,
+    /// Folder datasets: how the folder was read in training.
+    pub folder: Option<FolderRecipe>,
 }
 
 /// The model of `source`: a checkpoint of a run, or an exported manifest.
@@ -88,13 +91,15 @@ pub(crate) fn load_evaluated(source: &ModelSource, device: &Device) -> Result<Ev
             let settings = dir.settings()?;
             let model = dir.load_model_at(source.checkpoint, device)?.0;
             let name = run.display().to_string();
-            Ok(Evaluated { dataset: settings.dataset, model, validation: Some(settings.validation), temperature: None, name })
+            let folder = settings.folder;
+            Ok(Evaluated { dataset: settings.dataset, model, validation: Some(settings.validation), temperature: None, name, folder })
         }
         (_, Some(path)) => {
             let (manifest, model) = Manifest::read(path, device)?;
             let validation = manifest.training["validation"].as_u64().map(|v| v as usize);
             let temperature = Some(manifest.default_temperature());
-            Ok(Evaluated { dataset: manifest.dataset, model, validation, temperature, name: manifest.name })
+            let folder = serde_json::from_value(manifest.training["folder"].clone()).ok();
+            Ok(Evaluated { dataset: manifest.dataset, model, validation, temperature, name: manifest.name, folder })
         }
         _ => bail!("give --run or --manifest"),
     }

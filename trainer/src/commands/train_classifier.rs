@@ -9,7 +9,9 @@ use crate::datasets::{self, JudgeRequest};
 /// Run the command.
 pub fn run(args: TrainClassifierArgs) -> Result<()> {
     let kind = datasets::by_name(&args.dataset.dataset)?;
-    let request = JudgeRequest { data: &args.dataset.location, epochs: args.epochs, seed: args.seed, limit: args.limit, out: &args.out };
+    let mut data = args.dataset.location.clone();
+    data.folder = args.dataset.folder.recipe(&args.dataset.dataset, args.seed)?;
+    let request = JudgeRequest { data: &data, epochs: args.epochs, seed: args.seed, limit: args.limit, out: &args.out };
     println!("{}", kind.train_judge(&request, &device())?);
     Ok(())
 }

@@ -27,8 +27,9 @@ pub struct TrainFlags {
 
 impl TrainFlags {
     /// Check the flags that need no data, in the order their refusals have always come.
-    pub fn check(args: TrainArgs) -> Result<Self> {
+    pub fn check(mut args: TrainArgs) -> Result<Self> {
         let alpha = alpha(&args)?;
+        args.dataset.location.folder = args.dataset.folder.recipe(&args.dataset.dataset, args.seed)?;
         // The device starts before anything is read or written, so a missing GPU costs nothing.
         let compute = compute_device(args.device)?;
         if args.batch == 0 {
@@ -53,6 +54,7 @@ impl TrainFlags {
         check_refit(&config, args.refit.as_deref())?;
         let gan = self.gan(&config)?;
         check_flip(&config, args.flip)?;
+        let folder = args.dataset.location.folder.clone().map(|recipe| recipe.resolved(&config));
         let settings = RunSettings {
             format: RUN_FORMAT,
             dataset: kind.name().into(),
@@ -70,6 +72,7 @@ impl TrainFlags {
             refit: args.refit.clone(),
             gan,
             flip: args.flip,
+            folder,
         };
         // A config the model would refuse is refused here, before the run directory exists.
         settings.config.validate()?;

@@ -10,7 +10,7 @@ use jmvae::{Jmvae, ModelConfig};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest};
+use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Options, Report, SampleRequest, metric_row, metric_table};
 use crate::batch::{images, one_hot};
 use crate::epoch_record::{LogPx, Watched};
 use crate::examples::{Batch, Examples, First, SplitName, Splits, TrainingSet};
@@ -149,7 +149,7 @@ impl DatasetKind for MnistDigits {
         let mut grid = Grid { images: Vec::new(), rows: labels.len(), cols: request.samples.max(1), side: 28, channels: 1, outputs: Vec::new() };
         for &l in &labels {
             let given = observe(&model.config, &[(LABEL.into(), Observation::Class(l))], device)?;
-            let generated = generate(model, &given, request.samples, request.seed, request.temperature);
+            let generated = generate(model, &given, request.samples, request.seed, request.temperature)?;
             let digits = generated[image].clone().into_data().try_to_vec::<f32>()?;
             grid.images.extend_from_slice(&digits);
             let probabilities = generated[label].clone().into_data().try_to_vec::<f32>()?;
@@ -298,13 +298,8 @@ impl Report for DigitsReport {
     }
 
     fn markdown(&self) -> String {
-        let mut out = format!("| metric ({} {} examples, K = {}) | value |\n|---|---|\n", self.examples, self.split, self.k);
-        let mut row = |name: &str, value: Option<f64>, percent: bool| {
-            if let Some(v) = value {
-                let v = if percent { format!("{:.2} %", v * 100.0) } else { format!("{v:.2}") };
-                out.push_str(&format!("| {name} | {v} |\n"));
-            }
-        };
+        let mut out = metric_table(self.examples, self.split, self.k);
+        let mut row = |name: &str, value: Option<f64>, percent: bool| metric_row(&mut out, name, value, percent);
         row("log p(x), proposal q(z|x)", self.log_px_unimodal_proposal, false);
         row("log p(x), proposal q(z|x,w)", self.log_px_joint_proposal, false);
         row("log p(x) = log Σ_w p(x|w) / 10 (CVAE, K/10 per label)", self.log_px_uniform_label, false);

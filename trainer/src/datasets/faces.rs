@@ -165,7 +165,7 @@ impl DatasetKind for CelebaFaces {
         for set in &sets {
             let attributes = attribute_vector(names, set)?;
             let given = observe(&model.config, &[(ATTRIBUTES.into(), Observation::Values(attributes.clone()))], device)?;
-            let generated = generate(model, &given, request.samples, request.seed, request.temperature);
+            let generated = generate(model, &given, request.samples, request.seed, request.temperature)?;
             let faces = generated[image].clone().into_data().try_to_vec::<f32>()?;
             grid.images.extend_from_slice(&faces);
             let probabilities = generated[m].clone().into_data().try_to_vec::<f32>()?;
@@ -176,7 +176,7 @@ impl DatasetKind for CelebaFaces {
 }
 
 /// The attribute vector with exactly the named attributes present.
-fn attribute_vector(names: &[String], present: &str) -> Result<Vec<f32>> {
+pub(super) fn attribute_vector(names: &[String], present: &str) -> Result<Vec<f32>> {
     let mut values = vec![0.0; names.len()];
     for name in present.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let j = names
@@ -194,7 +194,7 @@ fn save_reconstructions(model: &Jmvae, test: &Faces, path: &Path, device: &Devic
     let batch = test.inputs(&shown, device);
     let all = batch.all_given(&model.config)?;
     let z = model.joint_encoder(&all).mean;
-    let decoded = decode_all(model, z, &all).swap_remove(model.config.index_of(IMAGE)?).into_data().try_to_vec::<f32>()?;
+    let decoded = decode_all(model, z, &all)?.swap_remove(model.config.index_of(IMAGE)?).into_data().try_to_vec::<f32>()?;
     let mut images = batch.get(IMAGE)?.into_data().try_to_vec::<f32>()?;
     images.extend(decoded);
     grid::save_colour_grid(path, &images, 2, shown.len(), SIDE)?;

@@ -5,6 +5,11 @@
 
 pub mod digits;
 pub mod faces;
+pub mod folder;
+mod folder_judge;
+mod folder_model;
+pub mod folder_recipe;
+mod folder_report;
 
 use std::path::{Path, PathBuf};
 
@@ -57,7 +62,7 @@ pub trait DatasetKind: Sync {
 }
 
 /// The datasets, by name.
-pub const KNOWN: &[&dyn DatasetKind] = &[&digits::MnistDigits, &faces::CelebaFaces];
+pub const KNOWN: &[&dyn DatasetKind] = &[&digits::MnistDigits, &faces::CelebaFaces, &folder::FolderImages];
 
 /// The known names, for the command line's help and checks.
 pub fn names() -> clap::builder::PossibleValuesParser {
@@ -78,9 +83,12 @@ pub struct DataArgs {
     /// Directory holding the dataset in its standard layout.
     #[arg(long, env = "JMVAE_DATA")]
     pub data: PathBuf,
-    /// Directory for preprocessed CelebA tensors (default: ~/.cache/jmvae).
+    /// Directory for preprocessed CelebA faces and folder-dataset images (default: ~/.cache/jmvae).
     #[arg(long, env = "JMVAE_CACHE")]
     pub cache: Option<PathBuf>,
+    /// Folder datasets: how the folder is read, from the flags or from the run or manifest.
+    #[arg(skip)]
+    pub folder: Option<folder_recipe::FolderRecipe>,
 }
 
 impl DataArgs {
@@ -148,6 +156,19 @@ pub trait Report {
     fn markdown(&self) -> String;
     /// The report as pretty JSON.
     fn to_json(&self) -> Result<String>;
+}
+
+/// The head of a report's table of metrics, one per row.
+pub(crate) fn metric_table(examples: usize, split: SplitName, k: usize) -> String {
+    format!("| metric ({examples} {split} examples, K = {k}) | value |\n|---|---|\n")
+}
+
+/// A row of that table where the metric was measured: a percentage, or a number.
+pub(crate) fn metric_row(out: &mut String, name: &str, value: Option<f64>, percent: bool) {
+    if let Some(v) = value {
+        let v = if percent { format!("{:.2} %", v * 100.0) } else { format!("{v:.2}") };
+        out.push_str(&format!("| {name} | {v} |\n"));
+    }
 }
 
 /// What `jmvae train-classifier` asks of a dataset.

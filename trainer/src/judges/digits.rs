@@ -40,13 +40,18 @@ pub struct ClassifierConfig {
     /// Number of classes.
     #[config(default = 10)]
     pub classes: usize,
+    /// The images' shape, `[channels, height, width]` (MNIST's by default).
+    #[config(default = "vec![1, 28, 28]")]
+    pub shape: Vec<usize>,
 }
 
 impl ClassifierConfig {
-    /// Fresh weights on `device`.
+    /// Fresh weights on `device`: the two convolutions where they divide the image's size,
+    /// else a dense layer in their place.
     pub fn init(&self, device: &Device) -> Classifier {
-        let network = NetworkConfig::conv(&[32, 64], &[FEATURES]);
-        Classifier { trunk: Mlp::new(&[1, 28, 28], &network, device), logits: LinearConfig::new(FEATURES, self.classes).init(device) }
+        let halves = self.shape[1..].iter().all(|s| s % 4 == 0);
+        let network = if halves { NetworkConfig::conv(&[32, 64], &[FEATURES]) } else { NetworkConfig::mlp(&[512, FEATURES]) };
+        Classifier { trunk: Mlp::new(&self.shape, &network, device), logits: LinearConfig::new(FEATURES, self.classes).init(device) }
     }
 }
 
@@ -69,10 +74,15 @@ impl Classifier {
 
     /// Load weights saved by [`Classifier::save`].
     pub fn load(path: &Path, device: &Device) -> Result<Self> {
+        Self::load_as(path, &ClassifierConfig::new(), device)
+    }
+
+    /// Load weights saved by [`Classifier::save`] for a judge of `config`.
+    pub fn load_as(path: &Path, config: &ClassifierConfig, device: &Device) -> Result<Self> {
         let record = ModuleRecord::load(path).with_context(|| {
             format!("cannot read the classifier `{}` (train one with `jmvae train-classifier`)", path.display())
         })?;
-        ClassifierConfig::new()
+        config
             .init(device)
             .try_load_record(record.cast_to_module_dtype())
             .with_context(|| format!("`{}` is not a digit classifier (CNN); retrain it with `jmvae train-classifier`", path.display()))
@@ -119,24 +129,39 @@ fn augmented(split: &Split, indices: &[usize], rng: &mut SeededRng, device: &Dev
 
 /// Train with Adam and cross-entropy on real training images, randomly shifted.
 pub fn train(train: &Split, epochs: usize, seed: u64, device: &Device) -> Classifier {
+    fit(&ClassifierConfig::new().with_classes(CLASSES), train.len(), epochs, seed, device, |indices, rng, device| {
+        let labels: Vec<u8> = indices.iter().map(|&i| train.labels[i]).collect();
+        (augmented(train, indices, rng, device), one_hot(&labels, device))
+    })
+}
+
+/// Train a judge of `config` with Adam and cross-entropy on `len` examples, whose images and
+/// one-hot classes `batch` gives for a step's indices (drawing any augmentation from the rng).
+pub fn fit(
+    config: &ClassifierConfig,
+    len: usize,
+    epochs: usize,
+    seed: u64,
+    device: &Device,
+    mut batch: impl FnMut(&[usize], &mut SeededRng, &Device) -> (Tensor<2>, Tensor<2>),
+) -> Classifier {
     let device = device.clone().autodiff();
     device.seed(seed);
-    let mut model = ClassifierConfig::new().with_classes(CLASSES).init(&device);
+    let mut model = config.init(&device);
     let mut optimizer = adam();
-    let steps = epochs * train.len().div_ceil(100);
+    let steps = epochs * len.div_ceil(100);
     let bar = ProgressBar::new(steps as u64).with_style(
         ProgressStyle::with_template("classifier {bar:30} {pos}/{len} {msg} [{elapsed}<{eta}]").unwrap(),
     );
     for epoch in 0..epochs {
         let mut rng = SeededRng::new(seed_for(seed, Stream::JudgeEpoch(epoch)));
-        let mut order: Vec<usize> = (0..train.len()).collect();
+        let mut order: Vec<usize> = (0..len).collect();
         rng.shuffle(&mut order);
         // Halve the step size for the last third of the epochs, for a steadier final model.
         let lr = if 3 * epoch >= 2 * epochs { 5e-4 } else { 1e-3 };
         for (step, indices) in order.chunks(100).enumerate() {
-            let labels: Vec<u8> = indices.iter().map(|&i| train.labels[i]).collect();
-            let logits = model.forward(augmented(train, indices, &mut rng, &device));
-            let loss = (log_softmax(logits, 1) * one_hot(&labels, &device)).sum_dim(1).mean().neg();
+            let (images, classes) = batch(indices, &mut rng, &device);
+            let loss = (log_softmax(model.forward(images), 1) * classes).sum_dim(1).mean().neg();
             if step % 20 == 0 {
                 bar.set_message(format!("epoch {} loss {:.4}", epoch + 1, loss.clone().into_scalar::<f32>()));
             }

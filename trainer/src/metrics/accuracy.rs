@@ -19,8 +19,8 @@ pub fn class_accuracy(model: &Jmvae, split: &dyn Examples, source: &str, target:
     let mut correct = 0;
     for indices in chunks(split.len(), 1000) {
         let batch = split.inputs(&indices, device);
-        let z = model.posterior(&batch.given(&model.config, &[source])?).mean;
-        let predicted = model.decode_logits(t, z).argmax(1).into_data();
+        let z = model.posterior(&batch.given(&model.config, &[source])?)?.mean;
+        let predicted = model.decode_logits(t, z)?.argmax(1).into_data();
         let truth = batch.get(target)?.argmax(1).into_data();
         correct += predicted.iter::<i64>().zip(truth.iter::<i64>()).filter(|(p, t)| p == t).count();
     }
@@ -55,9 +55,9 @@ pub fn agreement(
 pub fn attribute_accuracy(model: &Jmvae, split: &dyn Examples, source: &str, target: &str, device: &Device) -> Result<Vec<f64>> {
     let t = model.config.index_of(target)?;
     agreement(split, target, device, |batch| {
-        let z = model.posterior(&batch.given(&model.config, &[source])?).mean;
+        let z = model.posterior(&batch.given(&model.config, &[source])?)?.mean;
         // p > 1/2 exactly when the logit is positive.
-        Ok(model.decode_logits(t, z).into_data().iter::<f32>().map(|l| l > 0.0).collect())
+        Ok(model.decode_logits(t, z)?.into_data().iter::<f32>().map(|l| l > 0.0).collect())
     })
 }
 
@@ -65,6 +65,18 @@ pub fn attribute_accuracy(model: &Jmvae, split: &dyn Examples, source: &str, tar
 /// with the annotation `attributes`: the ceiling for coherence.
 pub fn judge_attribute_accuracy(judge: &AttributeClassifier, split: &dyn Examples, device: &Device) -> Result<Vec<f64>> {
     agreement(split, ATTRIBUTES, device, |batch| Ok(judge.predict(batch.get(IMAGE)?)))
+}
+
+/// The fraction of `split` whose class of the categorical modality `label` the judge reads
+/// from its images: the judge's own accuracy, the ceiling for coherence.
+pub fn judge_class_accuracy(judge: &Classifier, split: &dyn Examples, label: &str, device: &Device) -> Result<f64> {
+    let mut correct = 0;
+    for indices in chunks(split.len(), 1000) {
+        let batch = split.inputs(&indices, device);
+        let truth = batch.get(label)?.argmax(1).into_data();
+        correct += judge.predict(batch.get(IMAGE)?).into_iter().zip(truth.iter::<i64>()).filter(|&(p, t)| p as i64 == t).count();
+    }
+    Ok(correct as f64 / split.len().max(1) as f64)
 }
 
 /// Per value of the binary modality `name`, the fraction of `split` that has it.
@@ -96,7 +108,7 @@ pub fn reconstruction_accuracy(model: &Jmvae, judge: &Classifier, split: &dyn Ex
         let batch = split.inputs(&indices, device);
         let all = batch.all_given(&model.config)?;
         let z = model.joint_encoder(&all).mean;
-        let predicted = judge.predict(decode_all(model, z, &all).swap_remove(image));
+        let predicted = judge.predict(decode_all(model, z, &all)?.swap_remove(image));
         let truth = batch.get(LABEL)?.argmax(1).into_data();
         correct += predicted.iter().zip(truth.iter::<i64>()).filter(|&(&p, t)| p as i64 == t).count();
     }

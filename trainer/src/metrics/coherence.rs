@@ -56,13 +56,13 @@ pub fn curve(
         let (mut coherence, mut read, mut diversity) = (Vec::new(), Some(0usize), Vec::new());
         for label in 0..classes {
             let given = given_label(model, label, device)?;
-            let z = latents(&model.posterior(&given), per_label, seed + label as u64, tau_checked);
-            let outputs = decode_all(model, z, &given);
+            let z = latents(&model.posterior(&given)?, per_label, seed + label as u64, tau_checked);
+            let outputs = decode_all(model, z, &given)?;
             let digits = outputs[image_index].clone();
             let judged = judge.predict(digits.clone());
             coherence.push(judged.iter().filter(|&&p| p == label).count() as f64 / per_label as f64);
             // A CVAE has no p(w|z): it reads nothing back.
-            read = match (read, read_back(model, &given, &outputs)[label_index].clone()) {
+            read = match (read, read_back(model, &given, &outputs)?[label_index].clone()) {
                 (Some(read), Some(readings)) => Some(read + readings.argmax(1).into_data().iter::<i64>().filter(|&p| p as usize == label).count()),
                 _ => None,
             };

@@ -12,7 +12,7 @@
 
 use anyhow::{Result, bail};
 use burn::tensor::Device;
-use jmvae::estimate::log_weights_mixture;
+use jmvae::marginal_likelihood::log_weights_mixture;
 use jmvae::{Jmvae, SeededRng};
 use serde::Serialize;
 
@@ -231,11 +231,11 @@ pub fn nested_estimates(
     for indices in chunks(split.len(), (ROWS_PER_CALL / chunk).max(1)) {
         let batch = split.inputs(&indices, device);
         let data = batch.for_model(&model.config)?;
-        let qs = proposal.iter().map(|given| Ok(model.posterior(&batch.given(&model.config, given)?))).collect::<Result<Vec<_>>>()?;
+        let qs = proposal.iter().map(|given| Ok(model.posterior(&batch.given(&model.config, given)?)?)).collect::<Result<Vec<_>>>()?;
         let mut nested = vec![Nested::new(ks); indices.len()];
         for start in (0..largest).step_by(chunk) {
             let samples = chunk.min(largest - start);
-            let w = log_weights_mixture(model, &qs, &data, &[&[m]], samples, &mut rng).remove(0);
+            let w = log_weights_mixture(model, &qs, &data, &[&[m]], samples, &mut rng)?.remove(0);
             let w = w.into_data().try_to_vec::<f32>()?;
             for (example, row) in nested.iter_mut().zip(w.chunks(samples)) {
                 row.iter().for_each(|&v| example.push(v as f64));
@@ -253,7 +253,7 @@ mod tests {
     use super::*;
     use burn::tensor::{Tensor, TensorData};
     use jmvae::ModelConfig;
-    use jmvae::estimate::log_marginal;
+    use jmvae::marginal_likelihood::log_marginal;
 
     /// The direct logsumexp, for reference.
     fn logsumexp(values: &[f64]) -> f64 {
@@ -342,7 +342,7 @@ mod tests {
     #[test]
     fn chunked_nested_estimates_agree_with_the_model_crates_estimator() {
         // Same seed, one chunk holding every sample: the draws are log_marginal's, so the
-        // largest K must reproduce jmvae::estimate to float precision.
+        // largest K must reproduce jmvae::marginal_likelihood to float precision.
         struct Digits(Vec<f32>);
         impl Examples for Digits {
             fn len(&self) -> usize {
@@ -364,7 +364,7 @@ mod tests {
         let batch = digits.inputs(&[0, 1, 2], &device);
         let given = batch.given(&model.config, &["image"]).unwrap();
         let data = batch.for_model(&model.config).unwrap();
-        let direct = log_marginal(&model, &given, &data, &[&[0]], 16, &mut SeededRng::new(9)).remove(0);
+        let direct = log_marginal(&model, &given, &data, &[&[0]], 16, &mut SeededRng::new(9)).unwrap().remove(0);
         let direct = direct.into_data().try_to_vec::<f32>().unwrap();
         for (example, d) in nested.iter().zip(direct) {
             assert!((example[2].log_px - d as f64).abs() < 1e-3, "{} vs {d}", example[2].log_px);

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use burn::tensor::Device;
 
-use crate::batch::images;
+use crate::batch::{chunks, images};
 use crate::examples::Examples;
 use crate::judges::attributes::{AttributeClassifier, FEATURES as FACE_FEATURES};
 use crate::judges::digits::{Classifier, FEATURES};
@@ -37,6 +37,31 @@ pub fn real_diversity(judge: &Classifier, reference: &Split, device: &Device) ->
             let of_label: Vec<usize> = (0..reference.len()).filter(|&i| reference.labels[i] as usize == label).take(DIVERSITY_SAMPLE).collect();
             let features = judge.features(images(reference, &of_label, device)).into_data().try_to_vec::<f32>().expect("f32");
             mean_pairwise_distance(&features, FEATURES)
+        })
+        .collect()
+}
+
+/// Mean pairwise feature distance among the real images of each class of the categorical
+/// modality `label` in `split` (the first [`DIVERSITY_SAMPLE`] of each).
+pub fn class_diversity(judge: &Classifier, split: &dyn Examples, label: &str, classes: usize, device: &Device) -> Result<Vec<f64>> {
+    let mut of_class = vec![Vec::new(); classes];
+    for indices in chunks(split.len(), 1000) {
+        let truth = split.inputs(&indices, device).get(label)?.argmax(1).into_data();
+        for (&i, c) in indices.iter().zip(truth.iter::<i64>()) {
+            if of_class[c as usize].len() < DIVERSITY_SAMPLE {
+                of_class[c as usize].push(i);
+            }
+        }
+    }
+    of_class
+        .iter()
+        .map(|shown| {
+            // A class absent from the split has no spread (and an empty batch no features).
+            if shown.len() < 2 {
+                return Ok(0.0);
+            }
+            let images = split.inputs(shown, device).get(IMAGE)?;
+            Ok(mean_pairwise_distance(&judge.features(images).into_data().try_to_vec::<f32>()?, FEATURES))
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use burn::tensor::{Device, Tensor};
-use jmvae::estimate::{log_marginal, log_marginal_from_prior, logsumexp};
+use jmvae::marginal_likelihood::{log_marginal, log_marginal_from_prior, logsumexp};
 use jmvae::objective::unimodal_elbo;
 use jmvae::{Jmvae, Objective, SeededRng, Terms};
 
@@ -37,7 +37,7 @@ pub fn mean_log_marginals(
         let batch = split.inputs(&indices, device);
         let data = batch.for_model(&model.config)?;
         let given = batch.given(&model.config, proposal)?;
-        let values = log_marginal(model, &given, &data, &targets, k, &mut rng);
+        let values = log_marginal(model, &given, &data, &targets, k, &mut rng)?;
         for (total, v) in totals.iter_mut().zip(values) {
             *total += v.sum().into_scalar::<f64>();
         }
@@ -66,9 +66,9 @@ pub fn cvae_label_posterior(model: &Jmvae, split: &dyn Examples, label: &str, k:
             .map(|c| {
                 data[w] = Tensor::<2>::eye(classes, device).slice([c..c + 1]).repeat_dim(0, indices.len());
                 let given = data.iter().cloned().map(Some).collect();
-                log_marginal(model, &given, &data, &[&targets], k, &mut rng).remove(0)
+                log_marginal(model, &given, &data, &[&targets], k, &mut rng).map(|mut v| v.remove(0))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let log_px_given = Tensor::stack::<2>(per_class, 1);
         let log_evidence = logsumexp(log_px_given.clone()) - (classes as f64).ln();
         log_px += log_evidence.clone().sum().into_scalar::<f64>();
@@ -98,7 +98,7 @@ pub fn mean_log_pw(model: &Jmvae, split: &dyn Examples, name: &str, n: usize, se
     let m = model.config.index_of(name)?;
     let classes = model.config.modalities[m].size();
     let eye = Tensor::<2>::eye(classes, device);
-    let per_class = log_marginal_from_prior(model, m, eye, n, &mut SeededRng::new(seed)).into_data().try_to_vec::<f32>()?;
+    let per_class = log_marginal_from_prior(model, m, eye, n, &mut SeededRng::new(seed))?.into_data().try_to_vec::<f32>()?;
     let mut total = 0.0;
     for indices in chunks(split.len(), 1000) {
         let classes = split.inputs(&indices, device).get(name)?.argmax(1).into_data();
@@ -131,7 +131,7 @@ pub fn mean_refit_bound(model: &Jmvae, name: &str, weight: f64, split: &dyn Exam
     for indices in chunks(split.len(), 1000) {
         let x = split.inputs(&indices, device).get(name)?;
         let eps = rng.noise(indices.len(), latent, device);
-        total += unimodal_elbo(model, m, x, eps, weight).0.sum().into_scalar::<f64>();
+        total += unimodal_elbo(model, m, x, eps, weight)?.0.sum().into_scalar::<f64>();
     }
     Ok(total / split.len().max(1) as f64)
 }

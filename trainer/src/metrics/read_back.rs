@@ -61,11 +61,11 @@ pub fn read_back(
         let batch = faces.inputs(&indices, device);
         let w = batch.get(ATTRIBUTES)?;
         let given = batch.given(&model.config, &[ATTRIBUTES])?;
-        let q = model.posterior(&given);
+        let q = model.posterior(&given)?;
         let [rows, latent] = q.mean.dims();
         let eps = rng.noise(rows, latent, device);
-        let outputs = decode_all(model, q.sample(eps.mul_scalar(temperature.value())), &given);
-        let readings = read_back_by_model(model, &given, &outputs, attributes);
+        let outputs = decode_all(model, q.sample(eps.mul_scalar(temperature.value())), &given)?;
+        let readings = read_back_by_model(model, &given, &outputs, attributes)?;
         let predicted = classifier.predict(outputs[image].clone());
         let readings = readings.into_iter().flatten().chain(std::iter::repeat(false));
         for (j, ((p, t), r)) in predicted.iter().zip(w.into_data().iter::<f32>()).zip(readings).enumerate() {
@@ -91,9 +91,9 @@ pub fn read_back(
 
 /// The model's own reading (probability > 1/2) of the attributes of each generated face; none
 /// for a CVAE.
-fn read_back_by_model(model: &Jmvae, given: &jmvae::Inputs, outputs: &[Tensor<2>], attributes: usize) -> Option<Vec<bool>> {
-    let read = jmvae::infer::read_back(model, given, outputs)[attributes].clone()?;
-    Some(read.into_data().iter::<f32>().map(|p| p > 0.5).collect())
+fn read_back_by_model(model: &Jmvae, given: &jmvae::Inputs, outputs: &[Tensor<2>], attributes: usize) -> Result<Option<Vec<bool>>> {
+    let Some(read) = jmvae::infer::read_back(model, given, outputs)?[attributes].clone() else { return Ok(None) };
+    Ok(Some(read.into_data().iter::<f32>().map(|p| p > 0.5).collect()))
 }
 
 /// Mean over the first attribute sets of `faces` of the pairwise feature distance among 16
@@ -111,8 +111,8 @@ fn within_set_spread(
     let mut total = 0.0;
     for i in 0..sets {
         let given = faces.inputs(&[i], device).given(&model.config, &[ATTRIBUTES])?;
-        let z = jmvae::infer::latents(&model.posterior(&given), FACES_PER_SET, seed + i as u64, temperature);
-        let generated = decode_all(model, z, &given).swap_remove(image);
+        let z = jmvae::infer::latents(&model.posterior(&given)?, FACES_PER_SET, seed + i as u64, temperature);
+        let generated = decode_all(model, z, &given)?.swap_remove(image);
         total += mean_pairwise_distance(&classifier.features(generated).into_data().try_to_vec::<f32>()?, FEATURES);
     }
     Ok(total / sets.max(1) as f64)

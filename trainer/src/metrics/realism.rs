@@ -47,7 +47,7 @@ pub fn realism(model: &Jmvae, judge: &AttributeClassifier, split: &dyn Examples,
         let batch = split.inputs(&indices, device);
         let real = batch.get(IMAGE)?;
         let given = batch.given(&model.config, &[ATTRIBUTES])?;
-        let fake = generate(model, &given, 1, seed + chunk as u64, temperature).swap_remove(image);
+        let fake = generate(model, &given, 1, seed + chunk as u64, temperature)?.swap_remove(image);
         for (images, features, sharpness) in [(real, &mut real_features, &mut real_sharpness), (fake, &mut fake_features, &mut fake_sharpness)] {
             features.extend(judge.features(images.clone()).into_data().try_to_vec::<f32>()?);
             let pixels = images.into_data().try_to_vec::<f32>()?;

@@ -41,8 +41,8 @@ pub fn encoder_widths(model: &Jmvae, split: &dyn Examples, device: &Device) -> R
     let (mut mean_sum, mut mean_square) = (vec![0.0f64; latent], vec![0.0f64; latent]);
     for indices in chunks(split.len(), 1000) {
         let batch = split.inputs(&indices, device);
-        let joint = model.posterior(&batch.all_given(&model.config)?);
-        let encoders = [model.posterior(&batch.given(&model.config, &[LABEL])?), model.posterior(&batch.given(&model.config, &[IMAGE])?)];
+        let joint = model.posterior(&batch.all_given(&model.config)?)?;
+        let encoders = [model.posterior(&batch.given(&model.config, &[LABEL])?)?, model.posterior(&batch.given(&model.config, &[IMAGE])?)?];
         for (sums, q) in sigma.iter_mut().zip(encoders.iter().chain([&joint])) {
             let per_dim = q.std().sum_dim(0).into_data().try_to_vec::<f32>().expect("f32");
             sums.iter_mut().zip(per_dim).for_each(|(s, v)| *s += f64::from(v));

@@ -7,6 +7,7 @@
 
 use burn::tensor::{Tensor, TensorData};
 
+use crate::error::ModelError;
 use crate::gaussian::{DiagGaussian, log_prior, repeat_rows};
 use crate::likelihood::log_likelihood;
 use crate::model::{Inputs, Jmvae};
@@ -29,12 +30,12 @@ pub fn log_marginal(
     target_sets: &[&[usize]],
     k: usize,
     rng: &mut SeededRng,
-) -> Vec<Tensor<1>> {
-    let q = model.posterior(proposal);
-    log_weights(model, &q, data, target_sets, k, rng)
+) -> Result<Vec<Tensor<1>>, ModelError> {
+    let q = model.posterior(proposal)?;
+    Ok(log_weights(model, &q, data, target_sets, k, rng)?
         .into_iter()
         .map(|log_weight| (logsumexp(log_weight) - (k as f64).ln()).squeeze_dim(1))
-        .collect()
+        .collect())
 }
 
 /// The importance log-weights log w_k = Σ_{m∈T} log p(x_m|z_k) + log p(z_k) − log q(z_k), for
@@ -49,7 +50,7 @@ pub fn log_weights(
     target_sets: &[&[usize]],
     k: usize,
     rng: &mut SeededRng,
-) -> Vec<Tensor<2>> {
+) -> Result<Vec<Tensor<2>>, ModelError> {
     log_weights_mixture(model, std::slice::from_ref(q), data, target_sets, k, rng)
 }
 
@@ -67,7 +68,7 @@ pub fn log_weights_mixture(
     target_sets: &[&[usize]],
     k: usize,
     rng: &mut SeededRng,
-) -> Vec<Tensor<2>> {
+) -> Result<Vec<Tensor<2>>, ModelError> {
     let qs: Vec<DiagGaussian> = qs.iter().map(|q| q.repeat_each(k)).collect();
     let [rows, latent] = qs[0].mean.dims();
     let device = qs[0].mean.device();
@@ -90,16 +91,14 @@ pub fn log_weights_mixture(
     };
     let log_prior_ratio = log_prior(z.clone()) - log_q;
     // A CVAE's decoders read its conditions beside z, so its targets give log p(x|w).
-    let code = model.decoder_input(z, &data.iter().cloned().map(Some).collect());
+    let code = model.decoder_input(z, &data.iter().cloned().map(Some).collect())?;
     let log_likelihoods: Vec<Option<Tensor<2>>> = (0..data.len())
         .map(|m| {
-            target_sets.iter().any(|t| t.contains(&m)).then(|| {
-                let x = repeat_rows(data[m].clone(), k);
-                log_likelihood(&model.config.modalities[m], model.decode_logits(m, code.clone()), x)
-            })
+            let wanted = target_sets.iter().any(|t| t.contains(&m));
+            wanted.then(|| Ok(log_likelihood(&model.config.modalities[m], model.decode_logits(m, code.clone())?, repeat_rows(data[m].clone(), k)))).transpose()
         })
-        .collect();
-    target_sets
+        .collect::<Result<_, ModelError>>()?;
+    Ok(target_sets
         .iter()
         .map(|targets| {
             let log_weight = targets.iter().fold(log_prior_ratio.clone(), |w, &m| {
@@ -107,7 +106,7 @@ pub fn log_weights_mixture(
             });
             log_weight.reshape([rows / k, k])
         })
-        .collect()
+        .collect())
 }
 
 /// log p(x_m) per row of `values` (`[batch, size_m]`), with `n` samples from the prior shared
@@ -118,16 +117,16 @@ pub fn log_marginal_from_prior(
     values: Tensor<2>,
     n: usize,
     rng: &mut SeededRng,
-) -> Tensor<1> {
+) -> Result<Tensor<1>, ModelError> {
     let [batch, _] = values.dims();
     let z = rng.noise(n, model.config.latent, &values.device());
-    let logits = model.decode_logits(m, z);
+    let logits = model.decode_logits(m, z)?;
     let [_, size] = logits.dims();
     // Pair every row with every prior sample: row i, sample j -> index i * n + j.
     let x = repeat_rows(values, n);
     let logits = logits.unsqueeze_dim::<3>(0).repeat_dim(0, batch).reshape([batch * n, size]);
     let per = log_likelihood(&model.config.modalities[m], logits, x).reshape([batch, n]);
-    (logsumexp(per) - (n as f64).ln()).squeeze_dim(1)
+    Ok((logsumexp(per) - (n as f64).ln()).squeeze_dim(1))
 }
 
 #[cfg(test)]
@@ -155,10 +154,10 @@ mod tests {
         let label = Tensor::<2>::from_data(TensorData::new([[1.0f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]; 4].concat(), [4, 10]), &device);
         let data = [image.clone(), label.clone()];
         let mut rng = SeededRng::new(0);
-        let mut joint = log_marginal(&model, &vec![Some(image.clone()), Some(label.clone())], &data, &[&[0, 1], &[0]], 7, &mut rng);
+        let mut joint = log_marginal(&model, &vec![Some(image.clone()), Some(label.clone())], &data, &[&[0, 1], &[0]], 7, &mut rng).unwrap();
         assert_eq!(joint.len(), 2);
-        let image_only = log_marginal(&model, &vec![Some(image), None], &data, &[&[0]], 7, &mut rng).remove(0);
-        let prior_w = log_marginal_from_prior(&model, 1, label, 50, &mut rng);
+        let image_only = log_marginal(&model, &vec![Some(image), None], &data, &[&[0]], 7, &mut rng).unwrap().remove(0);
+        let prior_w = log_marginal_from_prior(&model, 1, label, 50, &mut rng).unwrap();
         // log p(x, w) <= log p(x) for a categorical w, estimated with the same samples.
         let gap = (joint[1].clone() - joint[0].clone()).into_data().try_to_vec::<f32>().unwrap();
         assert!(gap.iter().all(|g| *g >= -1e-4), "{gap:?}");
@@ -179,12 +178,12 @@ mod tests {
         let constant = -784.0 * 2f64.ln();
         let prior = DiagGaussian::new(Tensor::zeros([1, 64], &device), Tensor::zeros([1, 64], &device));
         // Both components the prior: every weight is exactly the constant.
-        let w = log_weights_mixture(&model, &[prior.clone(), prior.clone()], &data, &[&[0]], 8, &mut SeededRng::new(3)).remove(0);
+        let w = log_weights_mixture(&model, &[prior.clone(), prior.clone()], &data, &[&[0]], 8, &mut SeededRng::new(3)).unwrap().remove(0);
         assert!(w.into_data().iter::<f32>().all(|v| (v as f64 - constant).abs() < 1e-2));
         // The prior and a shifted copy: p(z) / q_mix(z) <= 2 and its mean over the draws is 1.
         let shifted = DiagGaussian::new(Tensor::ones([1, 64], &device).mul_scalar(0.3), Tensor::zeros([1, 64], &device));
         let k = 4000;
-        let w = log_weights_mixture(&model, &[prior, shifted], &data, &[&[0]], k, &mut SeededRng::new(4)).remove(0);
+        let w = log_weights_mixture(&model, &[prior, shifted], &data, &[&[0]], k, &mut SeededRng::new(4)).unwrap().remove(0);
         let ratios: Vec<f64> = w.into_data().iter::<f32>().map(|v| (v as f64 - constant).exp()).collect();
         assert!(ratios.iter().all(|r| *r <= 2.0 + 1e-3), "a ratio above 2");
         let mean = ratios.iter().sum::<f64>() / k as f64;
@@ -198,7 +197,7 @@ mod tests {
         let device = Device::default();
         let model = Jmvae::new(&ModelConfig::mnist(), &device).unwrap().map(&mut Zeros);
         let eye = Tensor::<2>::eye(10, &device);
-        let out = log_marginal_from_prior(&model, 1, eye, 20, &mut SeededRng::new(1));
+        let out = log_marginal_from_prior(&model, 1, eye, 20, &mut SeededRng::new(1)).unwrap();
         for v in out.into_data().try_to_vec::<f32>().unwrap() {
             assert!((v - 0.1f32.ln()).abs() < 1e-5);
         }

@@ -1,0 +1,134 @@
+//! `jmvae eval` on a folder dataset: the importance-sampled log-likelihoods, and the accuracy
+//! with which each categorical or attribute modality is read from the image.
+
+use anyhow::Result;
+use burn::tensor::Device;
+use jmvae::{Jmvae, ModalityKind};
+use serde::Serialize;
+
+use super::{Options, Report, metric_row, metric_table};
+use crate::examples::{Examples, SplitName};
+use crate::judges::digits::Classifier;
+use crate::metrics::accuracy::{attribute_accuracy, class_accuracy, frequencies, judge_class_accuracy, majority_baseline};
+use crate::metrics::coherence::{CurvePoint, curve};
+use crate::metrics::diversity::class_diversity;
+use crate::metrics::likelihoods::mean_log_marginals;
+use crate::metrics::mean;
+use crate::modalities::{IMAGE, LABEL};
+
+/// Images generated per class for coherence (the digits' protocol).
+const PER_CLASS: usize = 1000;
+use crate::seeds::{Stream, seed_for};
+
+/// Everything `jmvae eval` reports for a folder dataset.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FolderReport {
+    /// The split evaluated.
+    pub split: SplitName,
+    /// Examples used.
+    pub examples: usize,
+    /// Importance samples per example.
+    pub k: usize,
+    /// log p(image), proposal q(z|image) (none for JMVAE-zero, which has no such encoder).
+    pub log_px_unimodal_proposal: Option<f64>,
+    /// log p(image), proposal q(z|all).
+    pub log_px_joint_proposal: Option<f64>,
+    /// log p(all modalities), proposal q(z|all).
+    pub log_p_joint: Option<f64>,
+    /// Per categorical modality: its name, and the accuracy of argmax p(w|z), z the mean of q(z|image).
+    pub class_accuracy: Vec<(String, f64)>,
+    /// The attribute names, in the order of the lists below.
+    pub attributes: Vec<String>,
+    /// Per attribute: accuracy of p(a|z) > 1/2, z the mean of q(z|image).
+    pub attribute_accuracy: Vec<f64>,
+    /// Its mean.
+    pub mean_attribute_accuracy: Option<f64>,
+    /// Per attribute: always answering the training split's more frequent value.
+    pub majority_baseline: Vec<f64>,
+    /// The judge (`--classifier`): its accuracy on the split's real images, the ceiling for coherence.
+    pub classifier_accuracy: Option<f64>,
+    /// Label -> image coherence, read-back and diversity at `temperature`, judged.
+    pub coherence: Option<CurvePoint>,
+    /// The temperature of `coherence`.
+    pub temperature: f32,
+}
+
+/// Every metric that applies to `model` on `split` (as the estimators see it), with `real` its
+/// intensities for the judge and `train` for the majority baseline.
+pub fn evaluate(model: &Jmvae, [split, real, train]: [&dyn Examples; 3], judge: Option<&Classifier>, options: &Options, device: &Device) -> Result<FolderReport> {
+    let Options { k, seed, .. } = *options;
+    let config = &model.config;
+    let mut report = FolderReport { split: options.split, examples: split.len(), k, temperature: options.temperature.value(), ..Default::default() };
+    if let Some(judge) = judge {
+        report.classifier_accuracy = Some(judge_class_accuracy(judge, real, LABEL, device)?);
+        report.coherence = Some(coherence(model, judge, real, options, device)?);
+    }
+    let all: Vec<&str> = config.modalities.iter().map(|m| m.name.as_str()).collect();
+    if all.len() == 1 || !model.unimodal_encoders.is_empty() {
+        report.log_px_unimodal_proposal = Some(mean_log_marginals(model, split, &[IMAGE], &[&[IMAGE]], k, seed, device)?[0]);
+    }
+    if all.len() == 1 || !config.conditions.is_empty() {
+        return Ok(report);
+    }
+    let joint = mean_log_marginals(model, split, &all, &[&[IMAGE], &all], k, seed_for(seed, Stream::JointProposal), device)?;
+    (report.log_px_joint_proposal, report.log_p_joint) = (Some(joint[0]), Some(joint[1]));
+    for m in &config.modalities {
+        match m.kind {
+            ModalityKind::Categorical => report.class_accuracy.push((m.name.clone(), class_accuracy(model, split, IMAGE, &m.name, device)?)),
+            ModalityKind::BinaryAttributes => {
+                report.attributes = m.labels.clone();
+                report.attribute_accuracy = attribute_accuracy(model, split, IMAGE, &m.name, device)?;
+                report.mean_attribute_accuracy = Some(mean(&report.attribute_accuracy));
+                report.majority_baseline = majority_baseline(&frequencies(train, &m.name, device)?, &frequencies(split, &m.name, device)?);
+            }
+            _ => {}
+        }
+    }
+    Ok(report)
+}
+
+/// Label -> image coherence at the options' temperature, against the real images' diversity.
+fn coherence(model: &Jmvae, judge: &Classifier, real: &dyn Examples, options: &Options, device: &Device) -> Result<CurvePoint> {
+    let classes = model.config.modality(LABEL)?.size();
+    let reference = class_diversity(judge, real, LABEL, classes, device)?;
+    // As for the digits: the test report's draws are apart from every choice's.
+    let draws = match options.split {
+        SplitName::Test => seed_for(options.seed, Stream::TestCoherence),
+        SplitName::Validation => seed_for(options.seed, Stream::ValidationCoherence),
+    };
+    let mut point = curve(model, judge, &reference, &[options.temperature.value()], PER_CLASS, draws, device)?.remove(0);
+    // A class with fewer than two real images in the split has no spread to compare with.
+    let compared: Vec<f64> = point.diversity_per_label.iter().zip(&reference).filter(|(_, r)| **r > 0.0).map(|(d, _)| *d).collect();
+    point.diversity = mean(&compared);
+    Ok(point)
+}
+
+impl Report for FolderReport {
+    fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = metric_table(self.examples, self.split, self.k);
+        let mut row = |name: &str, value: Option<f64>, percent: bool| metric_row(&mut out, name, value, percent);
+        row("log p(image), proposal q(z|image)", self.log_px_unimodal_proposal, false);
+        row("log p(image), proposal q(z|all)", self.log_px_joint_proposal, false);
+        row("log p(all modalities), proposal q(z|all)", self.log_p_joint, false);
+        for (name, accuracy) in &self.class_accuracy {
+            row(&format!("{name} accuracy from images"), Some(*accuracy), true);
+        }
+        row("mean attribute accuracy from images", self.mean_attribute_accuracy, true);
+        let tau = self.temperature;
+        row(&format!("label -> image coherence (judge, τ = {tau})"), self.coherence.as_ref().map(|c| c.coherence), true);
+        row("read back by the model", self.coherence.as_ref().and_then(|c| c.read_back), true);
+        row(&format!("diversity ratio (judge features, τ = {tau})"), self.coherence.as_ref().map(|c| c.diversity), false);
+        row("classifier accuracy (real images of the split)", self.classifier_accuracy, true);
+        if !self.attributes.is_empty() {
+            out.push_str("\n| attribute | from image, % | majority baseline, % |\n|---|---:|---:|\n");
+            for (j, name) in self.attributes.iter().enumerate() {
+                out.push_str(&format!("| {name} | {:.1} | {:.1} |\n", self.attribute_accuracy[j] * 100.0, self.majority_baseline[j] * 100.0));
+            }
+        }
+        out
+    }
+}
