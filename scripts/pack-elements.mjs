@@ -39,10 +39,15 @@ export function moduleGraph(entries = ENTRIES) {
   return [...seen].sort();
 }
 
+/** The elements' own files, relative to www/: every module they import, the stylesheets, the types. */
+export function elementFiles() {
+  return [...moduleGraph(), ...EXTRA];
+}
+
 /** Write the folder to `out` with the models named (files under www/models/, without .json). */
 export function pack(out, models = ['mnist', 'celeba-gan']) {
   rmSync(out, { recursive: true, force: true });
-  const files = [...moduleGraph(), ...EXTRA].map((path) => [join(WWW, path), path]);
+  const files = elementFiles().map((path) => [join(WWW, path), path]);
   for (const name of PKG_FILES) files.push([join(ROOT, 'pkg', name), `pkg/${name}`]);
   for (const model of models) {
     const manifest = join(WWW, 'models', `${model}.json`);

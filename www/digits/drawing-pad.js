@@ -6,6 +6,18 @@ import { inkFromRgba } from './drawing-to-28x28.js';
 // into MNIST's 20x20 box: a pen stroke about as thick as MNIST's.
 const STROKE_WIDTH = 22;
 
+/** One pen stroke from point `from` to `to` (`{ x, y }`, canvas pixels) on `context`. */
+export function stroke(context, from, to) {
+  context.lineWidth = STROKE_WIDTH;
+  context.lineCap = 'round';
+  context.lineJoin = 'round';
+  context.strokeStyle = '#000';
+  context.beginPath();
+  context.moveTo(from.x, from.y);
+  context.lineTo(to.x, to.y);
+  context.stroke();
+}
+
 /**
  * Black strokes on a transparent canvas; `onStrokeEnd` is called after each stroke. Returns
  * { ink(): ink per pixel in [0, 1], clear() }.
@@ -22,16 +34,7 @@ export function createPad(canvas, onStrokeEnd) {
       y: ((event.clientY - rect.top) * canvas.height) / rect.height,
     };
   };
-  const line = (from, to) => {
-    context.lineWidth = STROKE_WIDTH;
-    context.lineCap = 'round';
-    context.lineJoin = 'round';
-    context.strokeStyle = '#000';
-    context.beginPath();
-    context.moveTo(from.x, from.y);
-    context.lineTo(to.x, to.y);
-    context.stroke();
-  };
+  const line = (from, to) => stroke(context, from, to);
 
   canvas.addEventListener('pointerdown', (event) => {
     if (pointer !== null || event.button !== 0) return;

@@ -6,7 +6,7 @@
 
 import { displayName } from '../faces/attributes.js';
 import { readPhoto } from '../faces/face-photo.js';
-import { createPad } from '../digits/drawing-pad.js';
+import { createPad, stroke } from '../digits/drawing-pad.js';
 import { decimals, percent } from '../shared/format.js';
 import { drawingToImage, fileToImage, imageShape } from './pixels.js';
 
@@ -140,24 +140,20 @@ function drawingInput(modality, onImage, onError) {
   canvas.height = 280;
   canvas.tabIndex = 0;
   canvas.setAttribute('aria-label', 'Drawing area: draw with a mouse, pen or finger; or with the keyboard: Space lifts or lowers the pen, the arrow keys move it; or choose an image file below');
-  const pad = createPad(canvas, () => {
-    const image = drawingToImage(pad.ink(), canvas.width, canvas.height, modality);
+  const read = (ink) => {
+    const image = drawingToImage(ink, canvas.width, canvas.height, modality);
     if (image) onImage(image);
-  });
-  drawWithKeys(canvas, () => {
-    const image = drawingToImage(pad.ink(), canvas.width, canvas.height, modality);
-    if (image) onImage(image);
-  });
+  };
+  const pad = createPad(canvas, () => read(pad.ink()));
+  drawWithKeys(canvas, () => read(pad.ink()));
   const clear = make('button', { part: 'button clear', text: 'Clear' });
   clear.type = 'button';
   clear.addEventListener('click', () => pad.clear());
   // The keyboard's way in: an image file, read as ink (dark on light) and framed as a drawing.
   const file = fileInput('Or choose an image', async (chosen) => {
-    const ink = await inkOfFile(chosen, canvas.width);
-    pad.clear();
-    canvas.getContext('2d').putImageData(ink.rgba, 0, 0);
-    const image = drawingToImage(ink.values, canvas.width, canvas.height, modality);
-    if (image) onImage(image);
+    const ink = await fileToImage(chosen, { kind: 'binary_image', shape: [canvas.height, canvas.width] });
+    showInk(canvas, ink);
+    read(ink);
   }, onError);
   node.append(canvas, make('div', { className: 'row' }), file);
   node.children[1].append(clear);
@@ -183,24 +179,11 @@ function fileInput(text, onFile, onError) {
   return label;
 }
 
-// An image file drawn into a side x side square as ink (1 - lightness), for the drawing pad.
-async function inkOfFile(file, side) {
-  const bitmap = await createImageBitmap(file, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
-  const canvas = document.createElement('canvas');
-  canvas.width = side;
-  canvas.height = side;
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  context.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const pixels = context.getImageData(0, 0, side, side);
-  const values = new Float32Array(side * side);
-  const rgba = new ImageData(side, side);
-  for (let i = 0; i < values.length; i++) {
-    const [r, g, b] = pixels.data.subarray(i * 4, i * 4 + 3);
-    values[i] = 1 - (0.299 * r + 0.587 * g + 0.114 * b) / 255;
-    rgba.data[i * 4 + 3] = Math.round(255 * values[i]);
-  }
-  return { values, rgba };
+// Ink values (one per pixel of the pad) shown on the pad, as opaque ink on transparency.
+function showInk(canvas, ink) {
+  const rgba = new ImageData(canvas.width, canvas.height);
+  ink.forEach((v, i) => { rgba.data[i * 4 + 3] = Math.round(255 * v); });
+  canvas.getContext('2d').putImageData(rgba, 0, 0);
 }
 
 // The keyboard's pen on the drawing pad: Space lowers or lifts it, the arrow keys move it a
@@ -211,13 +194,7 @@ const KEY_STEP = 14; // pixels of the 280-pixel pad: 20 steps across
 function drawWithKeys(canvas, onDrawn) {
   const pen = { x: canvas.width / 2, y: canvas.height / 2, down: false };
   const context = canvas.getContext('2d', { willReadFrequently: true });
-  const line = (x, y) => {
-    Object.assign(context, { lineWidth: 22, lineCap: 'round', strokeStyle: '#000' });
-    context.beginPath();
-    context.moveTo(pen.x, pen.y);
-    context.lineTo(x, y);
-    context.stroke();
-  };
+  const line = (x, y) => stroke(context, pen, { x, y });
   canvas.addEventListener('keydown', (event) => {
     const step = KEY_STEPS[event.key];
     if (event.key === ' ') {

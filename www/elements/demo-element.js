@@ -38,14 +38,14 @@ export class JmvaeDemo extends HTMLElement {
       tab.id = `tab-${i}`;
       tab.setAttribute('aria-controls', panel.id);
       panel.setAttribute('aria-labelledby', tab.id);
-      tab.addEventListener('click', () => this.#show(tabs, panels, i));
+      tab.addEventListener('click', () => this.#show(panels, i));
       // The tabs pattern of WAI-ARIA: arrows move between tabs, Home and End to the ends.
       tab.addEventListener('keydown', (event) => {
         const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: urls.length - 1 }[event.key];
         if (next === undefined) return;
         event.preventDefault();
         const to = (next + urls.length) % urls.length;
-        this.#show(tabs, panels, to);
+        this.#show(panels, to);
         panels[to].tab.focus();
       });
       tabs.append(tab);
@@ -53,10 +53,10 @@ export class JmvaeDemo extends HTMLElement {
     });
     frame.append(tabs, ...panels.map((p) => p.panel));
     root.append(sheet, frame);
-    this.#show(tabs, panels, 0);
+    this.#show(panels, 0);
   }
 
-  #show(tabs, panels, index) {
+  #show(panels, index) {
     panels.forEach((p, i) => {
       p.tab.setAttribute('aria-selected', String(i === index));
       p.tab.tabIndex = i === index ? 0 : -1;

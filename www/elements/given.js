@@ -16,22 +16,18 @@ export const MAX_SAMPLES = 64;
 export const MAX_SEED = 1_000_000;
 
 /** An error in what the author wrote, shown on the figure and fired as `error` type 'input'. */
-export class InputError extends Error {
-  constructor(message) {
-    super(message);
-    this.type = 'input';
-  }
-}
+export class InputError extends Error {}
 
 export const isImage = (modality) => IMAGE_KINDS.includes(modality.kind);
 
-/** The modalities by role: `{ images, categorical, attributes }`, each a list. */
+/**
+ * The modalities by role: `{ images, categorical, attributes, others }`, each a list; `others`
+ * are the ones that are not images (the categorical, then the attributes).
+ */
 export function roles(modalities) {
-  return {
-    images: modalities.filter(isImage),
-    categorical: modalities.filter((m) => m.kind === 'categorical'),
-    attributes: modalities.filter((m) => m.kind === 'binary_attributes'),
-  };
+  const categorical = modalities.filter((m) => m.kind === 'categorical');
+  const attributes = modalities.filter((m) => m.kind === 'binary_attributes');
+  return { images: modalities.filter(isImage), categorical, attributes, others: [...categorical, ...attributes] };
 }
 
 /** The panels a model with these modalities can serve, in the demo's order. */

@@ -32,8 +32,8 @@ function runtimeFor(backend) {
 /**
  * Hold the model of the manifest at `url` on `backend`; `listener(event)` hears `{ type:
  * 'progress', loaded, total, source }` and `{ type: 'change', model, change }`. Returns `{
- * model: Promise, run(key, job), release() }`: `run` queues a job on the model (coalescing
- * jobs of one key, queue.js's `latest`), `release` lets it go.
+ * model: Promise, run(job, key), release() }`: `run` queues a job on the model, a newer job of
+ * the same key replacing one still waiting (queue.js's `latest`); `release` lets it go.
  */
 export function holdModel(url, backend, listener) {
   const key = `${backend} ${url}`;
@@ -49,7 +49,7 @@ export function holdModel(url, backend, listener) {
   let held = true;
   return {
     model: entry.model,
-    run: (job, name) => (name ? entry.queue.latest(name, job) : entry.queue.run(job)),
+    run: (job, key) => entry.queue.latest(key, job),
     release() {
       if (!held) return;
       held = false;

@@ -37,7 +37,7 @@ export class JmvaePanel extends HTMLElement {
   #panel = null; // the built panel: { refresh() }
   #visible = false;
   #pending = null; // the draw that waits for the figure to be on screen
-  #observers = [];
+  #seen = null; // the watch for being on screen
   #near = null; // the lazy figure's watch for coming near the viewport
   #generation = 0; // bumped by every restart, so that a late answer of an old one is dropped
 
@@ -48,14 +48,14 @@ export class JmvaePanel extends HTMLElement {
   }
 
   disconnectedCallback() {
-    for (const observer of this.#observers) observer.disconnect();
-    this.#observers = [];
+    this.#seen?.disconnect();
     this.#stop();
   }
 
   attributeChangedCallback(name, before, after) {
     if (before === after || !this.#view) return;
-    if (name === 'model' || name === 'backend') this.#stop();
+    // A new model or backend starts over whatever the state; any other change rebuilds a figure
+    // already shown (one still waiting to load reads its attributes when it loads).
     if (this.#state === 'ready' || this.#state === 'error' || name === 'model' || name === 'backend') this.#restart();
   }
 
@@ -149,7 +149,7 @@ export class JmvaePanel extends HTMLElement {
   }
 
   #watchVisibility() {
-    const seen = new IntersectionObserver((entries) => {
+    this.#seen = new IntersectionObserver((entries) => {
       this.#visible = entries.at(-1).isIntersecting;
       if (this.#visible && this.#pending) {
         const draw = this.#pending;
@@ -157,8 +157,7 @@ export class JmvaePanel extends HTMLElement {
         draw();
       }
     });
-    seen.observe(this);
-    this.#observers.push(seen);
+    this.#seen.observe(this);
   }
 
   // --- loading and building -------------------------------------------------------------------
@@ -205,13 +204,8 @@ export class JmvaePanel extends HTMLElement {
     const model = this.#model;
     this.#view.body.replaceChildren();
     this.#note('');
-    let options;
-    try {
-      options = this.#options(model);
-    } catch (error) {
-      this.#inputError(error);
-      options = this.#options(model, { lenient: true });
-    }
+    const { options, problem } = this.#options(model);
+    if (problem) this.#inputError(problem);
     const panel = PANELS[options.panel];
     try {
       this.#panel = panel(this.#context(model, options, generation));
@@ -225,29 +219,34 @@ export class JmvaePanel extends HTMLElement {
     model.upgradeToWebGpu(); // only where the plan says so, and after the first figure
   }
 
-  /** The element's options, checked against the model; `lenient` drops what is bad. */
-  #options(model, { lenient = false } = {}) {
-    const read = (fn) => {
+  /**
+   * The element's options, read against the model: `{ options, problem }`, where an attribute
+   * that cannot be read takes its default and the first such is the `problem` to show.
+   */
+  #options(model) {
+    let problem = null;
+    const read = (fallback, fn) => {
       try {
-        return fn();
+        return fn(fallback);
       } catch (error) {
-        if (lenient) return undefined;
-        throw error;
+        problem ??= error;
+        return fallback;
       }
     };
     const attr = (name) => this.getAttribute(name);
     const modalities = model.modalities;
-    return {
-      panel: read(() => readChoice('panel', attr('panel'), Object.keys(PANELS), 'generate')) ?? 'generate',
-      controls: read(() => readChoice('controls', attr('controls'), ['full', 'minimal', 'none'], 'full')) ?? 'full',
-      given: read(() => parseGiven(attr('given'), modalities)) ?? {},
-      to: read(() => parseGiven(attr('to'), modalities)) ?? {},
-      seed: read(() => readNumber('seed', attr('seed'), { min: 0, max: MAX_SEED, whole: true, fallback: 7 })) ?? 7,
-      samples: read(() => readNumber('samples', attr('samples'), { min: 1, max: MAX_SAMPLES, whole: true, fallback: 16 })) ?? 16,
-      temperature: read(() => readNumber('temperature', attr('temperature'), { ...TEMPERATURE, fallback: model.defaultTemperature })) ?? model.defaultTemperature,
-      strength: read(() => readNumber('strength', attr('strength'), { ...STRENGTH, fallback: 1 })) ?? 1,
+    const options = {
+      panel: read('generate', (fallback) => readChoice('panel', attr('panel'), Object.keys(PANELS), fallback)),
+      controls: read('full', (fallback) => readChoice('controls', attr('controls'), ['full', 'minimal', 'none'], fallback)),
+      given: read({}, () => parseGiven(attr('given'), modalities)),
+      to: read({}, () => parseGiven(attr('to'), modalities)),
+      seed: read(7, (fallback) => readNumber('seed', attr('seed'), { min: 0, max: MAX_SEED, whole: true, fallback })),
+      samples: read(16, (fallback) => readNumber('samples', attr('samples'), { min: 1, max: MAX_SAMPLES, whole: true, fallback })),
+      temperature: read(model.defaultTemperature, (fallback) => readNumber('temperature', attr('temperature'), { ...TEMPERATURE, fallback })),
+      strength: read(1, (fallback) => readNumber('strength', attr('strength'), { ...STRENGTH, fallback })),
       alt: attr('alt') ?? '',
     };
+    return { options, problem };
   }
 
   // What a panel may use: the model, its modalities by role, the options, its container, and
@@ -279,8 +278,7 @@ export class JmvaePanel extends HTMLElement {
   }
 
   #restart() {
-    this.#stop();
-    this.#setState('idle');
+    this.#stop(); // back to idle
     this.#schedule();
   }
 

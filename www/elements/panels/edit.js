@@ -7,6 +7,7 @@
 // the paper's joint encoding, plus the move between the two attribute-only encodings (the
 // faces tab's edit; strength 0 shows the joint encoding alone).
 
+import { displayName } from '../../faces/attributes.js';
 import { attributeToggles, imageInput, make, slider } from '../controls.js';
 import { InputError, STRENGTH } from '../given.js';
 import { drawImage, imageCanvas } from '../pixels.js';
@@ -60,7 +61,7 @@ export function editPanel(ctx) {
     const z = joint.mean.map((v, i) => v + strength * (alone.mean[i] - face.originalMean[i]));
     const out = await ctx.model.decode(z);
     drawImage(edited, image, out[image.name]);
-    const changes = attributes.labels.flatMap((label, i) => (want[i] === face.original[i] ? [] : [`${want[i] ? 'added' : 'removed'} ${label.replaceAll('_', ' ')}`]));
+    const changes = attributes.labels.flatMap((label, i) => (want[i] === face.original[i] ? [] : [`${want[i] ? 'added' : 'removed'} ${displayName(label)}`]));
     ctx.say(changes.length ? `Edited: ${changes.join(', ')}.` : 'No attribute changed: the edited image is the joint reconstruction.');
     ctx.result({ panel: 'edit', given: { [attributes.name]: want }, strength, outputs: out });
   }

@@ -2,13 +2,11 @@
 // itself from the figure's `given` (seed and temperature as set), so that every figure is live
 // without input, and no dataset image is ever shipped.
 
-import { startValue } from './sources.js';
+import { givenValues } from './sources.js';
 
 /** One image of `image` generated from `given` (else the first other modality's default). */
 export async function exampleImage(ctx, image, others) {
-  const named = others.filter((m) => m.name in ctx.options.given);
-  const chosen = named.length ? named : others.slice(0, 1);
-  const given = Object.fromEntries(chosen.map((m) => [m.name, startValue(m, ctx.options.given)]));
+  const given = givenValues(others, ctx.options.given);
   const out = await ctx.model.generate(given, { samples: 1, seed: ctx.options.seed, temperature: ctx.options.temperature });
   return out[image.name];
 }

@@ -4,12 +4,12 @@
 // latent units the joint encoder is surest of, over the prior N(0, I)'s circle, redrawn as the
 // visitor draws or changes w, with the KLs over all units in words.
 
-import { attributeToggles, classButtons, imageInput, make } from '../controls.js';
+import { imageInput, make } from '../controls.js';
 import { InputError } from '../given.js';
 import { conditionsOf, exampleImage } from './example.js';
 import { drawImage, imageCanvas } from '../pixels.js';
 import { figure } from './read.js';
-import { startValue } from './sources.js';
+import { startValue, valueControl } from './sources.js';
 
 const SPAN = 3; // the view shows [-3, 3] on both axes, in units of the prior's σ
 const COLOURS = ['--jmvae-joint-colour', '--jmvae-image-colour', '--jmvae-other-colour'];
@@ -18,7 +18,7 @@ const FALLBACK = ['#6b3fa0', '#1f6fb2', '#c2571a'];
 export function latentPanel(ctx) {
   const { roles, options, body } = ctx;
   const image = roles.images[0];
-  const other = [...roles.categorical, ...roles.attributes].find((m) => m.name in options.given) ?? [...roles.categorical, ...roles.attributes][0];
+  const other = roles.others.find((m) => m.name in options.given) ?? roles.others[0];
   if (!image || !other) throw new InputError('panel="latent" needs an image modality and another (this model has none)');
   const conditions = conditionsOf(ctx.modalities);
   if (conditions.length) throw new InputError(`panel="latent": this model is a CVAE, with no encoder of \`${conditions.join('`, `')}\` alone to compare (its panels: generate, walk)`);
@@ -35,7 +35,7 @@ export function latentPanel(ctx) {
   if (options.controls !== 'none') {
     const inputs = make('div', { className: 'inputs' });
     const set = (next) => { value = next; redraw(); };
-    inputs.append(other.kind === 'categorical' ? classButtons(other, value, set).node : attributeToggles(other, value, set).node);
+    inputs.append(valueControl(other, value, set));
     inputs.append(imageInput(image, (next) => { pixels = next; redraw(); }, ctx.fail).node);
     layout.append(inputs);
   }

@@ -4,6 +4,7 @@
 
 import { bars, imageInput, make } from '../controls.js';
 import { InputError } from '../given.js';
+import { displayName } from '../../faces/attributes.js';
 import { percent } from '../../shared/format.js';
 import { argmax } from '../../shared/vectors.js';
 import { drawImage, imageCanvas } from '../pixels.js';
@@ -12,7 +13,7 @@ import { conditionsOf, exampleImage } from './example.js';
 export function readPanel(ctx) {
   const { roles, options, body } = ctx;
   const image = roles.images[0];
-  const others = [...roles.categorical, ...roles.attributes];
+  const { others } = roles;
   if (!image || others.length === 0) throw new InputError('panel="read" needs an image modality and another to read (this model has none)');
   const conditions = conditionsOf(ctx.modalities);
   if (conditions.length) throw new InputError(`panel="read": this model is a CVAE; it is given \`${conditions.join('`, `')}\` and cannot read it from an image (its panels: generate, walk)`);
@@ -49,7 +50,7 @@ function reading(others, out) {
       return `${m.name} read as ${m.labels[best]}, ${percent(p[best])}`;
     }
     const top = m.labels.map((label, i) => [label, p[i]]).sort((a, b) => b[1] - a[1]).slice(0, 3);
-    return `${m.name} read as ${top.map(([label, q]) => `${label.replaceAll('_', ' ')} ${percent(q)}`).join(', ')}`;
+    return `${m.name} read as ${top.map(([label, q]) => `${displayName(label)} ${percent(q)}`).join(', ')}`;
   }).join('; ') + '.';
 }
 

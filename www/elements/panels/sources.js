@@ -11,20 +11,30 @@ export function startValue(modality, given) {
 }
 
 /**
- * The modalities to give (those named in `given`, else the first non-image one) with their
- * values, and a control for each; `onChange()` after any change. Returns { values, nodes }.
+ * The values a figure gives: of the modalities among `modalities` named in `given`, else of
+ * the first of them (with its start value), by name.
  */
-export function sourceControls(modalities, given, onChange) {
+export function givenValues(modalities, given) {
   const named = modalities.filter((m) => m.name in given);
   const chosen = named.length ? named : modalities.slice(0, 1);
-  const values = Object.fromEntries(chosen.map((m) => [m.name, startValue(m, given)]));
-  const nodes = chosen.map((m) => {
-    const set = (value) => {
-      values[m.name] = value;
-      onChange();
-    };
-    return m.kind === 'categorical' ? classButtons(m, values[m.name], set).node : attributeToggles(m, values[m.name], set).node;
-  });
+  return Object.fromEntries(chosen.map((m) => [m.name, startValue(m, given)]));
+}
+
+/** The control of a non-image modality's value: class buttons, or attribute toggles. */
+export function valueControl(modality, value, onChange) {
+  return modality.kind === 'categorical' ? classButtons(modality, value, onChange).node : attributeToggles(modality, value, onChange).node;
+}
+
+/**
+ * The values a figure gives ([`givenValues`]) and a control for each; `onChange()` after any
+ * change. Returns { values, nodes }.
+ */
+export function sourceControls(modalities, given, onChange) {
+  const values = givenValues(modalities, given);
+  const nodes = Object.keys(values).map((name) => valueControl(modalities.find((m) => m.name === name), values[name], (value) => {
+    values[name] = value;
+    onChange();
+  }));
   return { values, nodes };
 }
 

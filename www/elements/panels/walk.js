@@ -13,7 +13,7 @@ import { describeValue, startValue } from './sources.js';
 export function walkPanel(ctx) {
   const { roles, options, body } = ctx;
   const image = roles.images[0];
-  const others = [...roles.categorical, ...roles.attributes];
+  const { others } = roles;
   const named = others.filter((m) => m.name in options.given || m.name in options.to);
   const source = named[0] ?? others[0];
   if (!image || !source) throw new InputError('panel="walk" needs an image modality and another to walk between (this model has none)');
