@@ -17,8 +17,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT } from '../tests/browser/helpers.mjs';
-import { PRESETS, presetVector } from '../www/faces/attribute-presets.js';
+import { pagePresets, presetVector } from '../tests/browser/faces-helpers.mjs';
 import { main } from './page-lib/run.mjs';
+
+const PRESETS = pagePresets();
 
 // The faces the page loads by default: the JMVAE-GAN decoder's.
 const MANIFEST = 'www/models/celeba-gan.json';
@@ -31,11 +33,10 @@ export const FACES = {
   query: 'panel=faces',
   manifest: MANIFEST,
   modelPath: 'jmvae.faces.model',
-  firstKey: 'firstFaceMs',
-  firstAttribute: 'first-face-ms',
+  firstKey: 'firstResultMs',
+  firstAttribute: 'first-result-ms',
   first: 'first face grid',
-  resample: '#face-resample',
-  grid: '#face-grid',
+  resample: 'jmvae-panel[panel="generate"]:visible button[part~="resample"]',
   givenName: 'attributes',
   given: { attributes: Array.from(presetVector(labels, PRESETS[0].present)) },
   givenText: `{ attributes } (preset "${PRESETS[0].name}")`,

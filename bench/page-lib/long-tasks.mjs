@@ -22,12 +22,12 @@ export async function longTasksSince(page, since) {
 
 /**
  * The long tasks while the page draws a new 16-sample grid of its own: click its Resample
- * button and wait until the grid shows the new seed (generate, read-back and drawing).
+ * button and wait until the generate panel has drawn again (generate, read-back and drawing).
  */
-export async function gridLongTasks(page, { resample, grid }) {
-  const before = await page.evaluate((grid) => ({ t: performance.now(), seed: document.querySelector(grid).dataset.seed }), grid);
+export async function gridLongTasks(page, { resample }) {
+  const before = await page.evaluate(() => ({ t: performance.now(), count: window.jmvae[document.body.dataset.panel].counts.generate ?? 0 }));
   await page.click(resample);
-  await page.waitForFunction(({ grid, seed }) => document.querySelector(grid).dataset.seed !== seed, { grid, seed: before.seed }, { timeout: 120_000, polling: 20 });
+  await page.waitForFunction((count) => (window.jmvae[document.body.dataset.panel].counts.generate ?? 0) > count, before.count, { timeout: 120_000, polling: 20 });
   const elapsed = await page.evaluate((t) => performance.now() - t, before.t);
   // Let the observer deliver the last entries (it reports after the task ends).
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100))));

@@ -42,15 +42,14 @@ export async function visit(context, url, demo) {
 // In the page: what the demo shown says about its load.
 function readPage({ modelPath, firstKey }) {
   const model = modelPath.split('.').reduce((o, key) => o?.[key], window);
-  const shown = document.querySelector('[role="tabpanel"]:not([hidden])');
-  const error = shown?.querySelector('.error');
+  const error = document.getElementById('error');
   return {
     state: document.body.dataset.state,
     error: error && !error.hidden ? error.innerText : '',
     firstMs: Number(document.body.dataset[firstKey]),
     backend: model?.backend ?? null,
     runsIn: model?.runsIn ?? null,
-    loadText: shown?.querySelector('.load')?.innerText.replace(/\s+/g, ' ').trim() ?? '',
+    loadText: [document.getElementById('status'), document.getElementById('progress-text')].map((p) => p?.innerText ?? '').join(' ').replace(/\s+/g, ' ').trim(),
   };
 }
 

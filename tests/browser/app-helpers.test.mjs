@@ -9,19 +9,9 @@ import test from 'node:test';
 import { messageOf, panicMessage } from '../../www/shared/error-messages.js';
 import { formatBytes, progressText } from '../../www/shared/format.js';
 import { centreOfMass, inkBounds, toMnist } from '../../www/digits/drawing-to-28x28.js';
-import { readOptions } from '../../www/shared/options.js';
 import { createQueue } from '../../www/shared/queue.js';
 import { argmax, mix } from '../../www/shared/vectors.js';
 import { MNIST_TEST } from './helpers.mjs';
-
-test('URL options: backend and model, with defaults', () => {
-  assert.deepEqual(readOptions(''), { backend: 'auto', model: './models/mnist.json', facesModel: './models/celeba-gan.json', gpu: undefined });
-  assert.deepEqual(readOptions('?backend=CPU&model=./other.json'), { backend: 'cpu', model: './other.json', facesModel: './models/celeba-gan.json', gpu: undefined });
-  assert.equal(readOptions('?backend=webgpu').backend, 'webgpu');
-  assert.throws(() => readOptions('?backend=cuda'), /backend=cuda is not one of auto, webgpu, cpu/);
-  assert.equal(readOptions('?gpu=trust-software').gpu, 'trust-software', 'the test hook for the hardware path');
-  assert.throws(() => readOptions('?gpu=yes'), /gpu=yes is not one of trust-software/);
-});
 
 test('byte counts read like "1.2 MB / 3.4 MB"', () => {
   assert.equal(formatBytes(12), '12 B');

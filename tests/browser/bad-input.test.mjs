@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { MANIFEST, PKG, canvasInk, createSession, looksLikeADigit, openReadyDemo, pageState, skipUnless } from './helpers.mjs';
+import { MANIFEST, PKG, afterResult, canvasInk, createSession, inPanel, looksLikeADigit, openReadyDemo, pageState, skipUnless } from './helpers.mjs';
 
 const session = createSession();
 after(() => session.close());
@@ -79,9 +79,9 @@ test('bad input throws a clear Error, and the page stays usable', { skip: skipUn
     const state = await pageState(page);
     assert.equal(state.state, 'ready');
     assert.equal(state.error, '', 'API misuse by a caller is not a page error');
-    await page.click('#labels button[data-label="5"]');
-    await page.waitForSelector('#grid[data-label="5"]', { timeout: 60_000 });
-    const ink = await canvasInk(page, '#grid canvas');
+    const drawn = await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-index="5"]')));
+    assert.equal(drawn.given.label, 5);
+    const ink = await canvasInk(page, inPanel('generate', '.grid canvas'));
     assert.ok(ink.every(looksLikeADigit), 'the grid still draws digits');
   } finally {
     await context.close();

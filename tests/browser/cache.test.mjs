@@ -16,7 +16,7 @@ import { after, test } from 'node:test';
 
 import { serve } from '../../scripts/serve.mjs';
 import {
-  LOAD_TIMEOUT_MS, MANIFEST, PKG, canvasInk, createSession, launchProfile, looksLikeADigit, openReadyDemo, readJson, skipUnless,
+  LOAD_TIMEOUT_MS, MANIFEST, PKG, canvasInk, inPanel, createSession, launchProfile, looksLikeADigit, openReadyDemo, readJson, skipUnless,
 } from './helpers.mjs';
 
 const session = createSession();
@@ -49,7 +49,7 @@ async function visit({ context, setup } = {}) {
 }
 
 async function drawsDigits(page) {
-  assert.ok((await canvasInk(page, '#grid canvas')).every(looksLikeADigit), 'the grid draws digits');
+  assert.ok((await canvasInk(page, inPanel('generate', '.grid canvas'))).every(looksLikeADigit), 'the grid draws digits');
 }
 
 // The keys of the weights' cache, and the sha256 of each entry's bytes, as the page sees them.
@@ -220,7 +220,7 @@ test('with a profile on disk, a second visit revalidates the wasm and JS (304, n
     t.diagnostic(`second visit: ${visits[1].length} answers, ${visits[1].filter((answer) => answer.endsWith(' 304')).length} of them 304`);
     assert.ok(visits[0].includes('/pkg/jmvae-cpu_bg.wasm 200') && visits[0].includes(`/www/models/${STATED.file} 200`), visits[0].join(', '));
     assert.ok(visits[1].includes('/pkg/jmvae-cpu_bg.wasm 304'), 'the wasm is revalidated, not downloaded');
-    assert.ok(visits[1].includes('/www/app.js 304'));
+    assert.ok(visits[1].includes('/www/page.js 304'));
     assert.deepEqual(visits[1].filter((answer) => !answer.endsWith(' 304')), [], 'nothing downloaded again');
     assert.ok(!visits[1].some((answer) => answer.includes(STATED.file)), 'the weights come from the Cache API, unasked');
   } finally {

@@ -1,7 +1,7 @@
 // The page under a strict Content-Security-Policy, as scripts/serve.mjs sends it by default:
 // default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'. Digits and faces
 // (generating, drawing, a photo upload) work with no violation reported (securitypolicyviolation
-// events, console errors), and the fallback messages still show when app.js cannot load, when
+// events, console errors), and the fallback messages still show when page.js cannot load, when
 // the browser has no modules, or no WebAssembly. The markup itself has no inline script, style or handler, which a Node check reads directly.
 
 import assert from 'node:assert/strict';
@@ -11,7 +11,8 @@ import { after, test } from 'node:test';
 
 import { canvasPixels, looksLikeAFace, photoOfAFace, uploadFace } from './faces-helpers.mjs';
 import {
-  FACES_MANIFEST, LOAD_TIMEOUT_MS, MANIFEST, PKG, ROOT, canvasInk, createSession, looksLikeADigit, openDemo, openReadyDemo, pageState, skipUnless,
+  FACES_MANIFEST, LOAD_TIMEOUT_MS, MANIFEST, PKG, ROOT, afterResult, canvasInk, createSession, inPanel, lastResult, looksLikeADigit, openDemo,
+  openReadyDemo, pageState, skipUnless,
 } from './helpers.mjs';
 import { CSP } from '../../scripts/serve.mjs';
 
@@ -53,29 +54,31 @@ test('serve.mjs sends the strict policy by default', { skip: skipUnless() }, asy
 test('digits and faces work under the strict CSP with no violation', { skip: skipUnless(PKG, MANIFEST, FACES_MANIFEST), timeout: TIMEOUT }, async (t) => {
   const { page, context, logs } = await openReadyDemo(session, '?backend=cpu', { setup });
   try {
-    // Digits: the first grid, a label, a drawn stroke and the walk.
-    await page.click('#labels button[data-label="3"]');
-    await page.waitForSelector('#grid[data-label="3"]', { timeout: 60_000 });
-    assert.ok((await canvasInk(page, '#grid canvas')).every(looksLikeADigit), 'the grid draws digits');
-    const box = await page.locator('#draw').boundingBox();
-    await page.mouse.move(box.x + 140, box.y + 50);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 140, box.y + 230, { steps: 10 });
-    await page.mouse.up();
-    await page.waitForFunction(() => document.querySelectorAll('#bars .bar').length === 10, null, { timeout: 60_000 });
+    // Digits: the first grid, a label, a drawn stroke.
+    await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-index="4"]')));
+    assert.ok((await canvasInk(page, inPanel('generate', '.grid canvas'))).every(looksLikeADigit), 'the grid draws digits');
+    const pad = page.locator(inPanel('read', 'canvas.pad'));
+    await pad.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => window.jmvae.counts.read > 0, null, { timeout: 60_000 });
+    const box = await pad.boundingBox();
+    await afterResult(page, 'read', async (page) => {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.8, { steps: 10 });
+      await page.mouse.up();
+    });
     // The bars' widths are set from JS (element.style), which style-src 'self' allows.
-    assert.ok(await page.$$eval('#bars .bar-fill', (fills) => fills.some((fill) => fill.style.width !== '')));
+    assert.ok(await page.$$eval(inPanel('read', '.bar .fill'), (fills) => fills.length === 10 && fills.some((fill) => fill.style.width !== '')));
 
     // Faces: the tab, a preset, a photo through the file input (decoded without a blob: <img>).
-    await page.click('#tab-faces');
+    await page.click('jmvae-demo [role="tab"][data-name="faces"]');
     await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: LOAD_TIMEOUT_MS });
     assert.equal((await pageState(page)).state, 'ready', (await pageState(page)).error);
-    await page.click('#face-presets [data-preset="Blond"]');
-    await page.waitForFunction(() => document.getElementById('face-grid').dataset.attributes.includes('Blond_Hair'), null, { timeout: 60_000 });
-    assert.ok((await canvasPixels(page, '#face-grid canvas')).every(looksLikeAFace), 'the grid draws faces');
+    await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-preset="Blond"]')));
+    assert.ok((await canvasPixels(page, inPanel('generate', '.grid canvas'))).every(looksLikeAFace), 'the grid draws faces');
     const photo = await photoOfAFace(page, new Array(40).fill(0));
     assert.equal(await uploadFace(page, { name: 'face.png', mimeType: 'image/png', buffer: photo }), '', 'the photo is read');
-    assert.equal(await page.locator('#face-bars .bar').count(), 40);
+    assert.equal((await lastResult(page, 'read')).outputs.attributes.length, 40);
 
     t.diagnostic(`violations: ${JSON.stringify(await violations(page))}`);
     assert.deepEqual(await violations(page), [], 'no CSP violation');
@@ -90,10 +93,10 @@ test('digits and faces work under the strict CSP with no violation', { skip: ski
   }
 });
 
-test('under the CSP, the fallback messages still show: no app.js, no modules, no WebAssembly', { skip: skipUnless(), timeout: TIMEOUT }, async () => {
+test('under the CSP, the fallback messages still show: no page.js, no modules, no WebAssembly', { skip: skipUnless(), timeout: TIMEOUT }, async () => {
   const notFound = (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
   const cases = [
-    { what: 'app.js missing', prepare: () => {}, missing: true, expected: /app\.js could not be loaded/ },
+    { what: 'page.js missing', prepare: () => {}, missing: true, expected: /page\.js could not be loaded/ },
     { what: 'a browser without modules', prepare: () => delete HTMLScriptElement.prototype.noModule, missing: true, expected: /does not run JavaScript modules/ },
     { what: 'a browser without WebAssembly', prepare: () => delete window.WebAssembly, missing: false, expected: /does not run WebAssembly/ },
   ];
@@ -102,7 +105,7 @@ test('under the CSP, the fallback messages still show: no app.js, no modules, no
       setup: async (page) => {
         await setup(page);
         await page.addInitScript(prepare);
-        if (missing) await page.route('**/www/app.js', notFound);
+        if (missing) await page.route('**/www/page.js', notFound);
       },
     });
     try {

@@ -1,6 +1,6 @@
 // The page given the CVAE baseline (?model=./models/mnist-cvae.json): label -> images works and
-// matches the native sampler; the drawing panel says at once that a CVAE cannot read a drawing,
-// and a stroke gets the model's own refusal in the error box, not bars; the walk between two
+// matches the native sampler; the demo offers only the panels a CVAE can serve (no reading of a
+// drawing: it has no p(label|z)), and a read panel asked for says why; the walk between two
 // labels mixes the labels at z = 0 and draws digits; decode(z), which a CVAE cannot do without
 // its label, is refused with a message. On the CPU backend.
 
@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { JMVAE_BIN, PKG, ROOT, canvasInk, createSession, generateInPage, looksLikeADigit, maxAbsDiff, openReadyDemo, skipUnless } from './helpers.mjs';
-import { CVAE_CANNOT_READ } from '../../www/digits/drawing-to-label.js';
+import {
+  JMVAE_BIN, PKG, ROOT, afterResult, canvasInk, createSession, generateInPage, inPanel, looksLikeADigit, maxAbsDiff, openReadyDemo, skipUnless,
+} from './helpers.mjs';
 
 const CVAE_MANIFEST = join(ROOT, 'www', 'models', 'mnist-cvae.json');
 const QUERY = '?backend=cpu&model=./models/mnist-cvae.json';
@@ -25,11 +26,11 @@ test('a CVAE draws digits from a label as the native sampler does, and says it c
   const dir = mkdtempSync(join(tmpdir(), 'jmvae-cvae-'));
   const { page, context } = await openReadyDemo(session, QUERY);
   try {
-    const grid = await canvasInk(page, '#grid canvas');
+    const grid = await canvasInk(page, inPanel('generate', '.grid canvas'));
     assert.equal(grid.length, 16);
     assert.ok(grid.every(looksLikeADigit), `the grid: ${JSON.stringify(grid)}`);
-    // No read-back line: the CVAE has no p(w|z) to read its digits with.
-    assert.equal(await page.$eval('#coherence', (line) => line.hidden), true);
+    // No read-back badges: the CVAE has no p(w|z) to read its digits with.
+    assert.deepEqual(new Set(await page.$$eval(inPanel('generate', '.badge'), (nodes) => nodes.map((n) => n.textContent))), new Set(['']));
 
     const native = join(dir, 'native.json');
     execFileSync(JMVAE_BIN, ['sample', '--manifest', CVAE_MANIFEST, '--label', '3', '--samples', '4', '--seed', '7', '--temperature', '1', '--json', native]);
@@ -41,20 +42,17 @@ test('a CVAE draws digits from a label as the native sampler does, and says it c
     // The label comes back as given.
     assert.deepEqual(here.label.slice(0, 10), [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
 
-    assert.equal(await page.textContent('#prediction'), CVAE_CANNOT_READ);
-    assert.match(await page.textContent('#generate-hint'), /this CVAE draws 16 latents from its prior/);
-    assert.match(await page.textContent('#interp-hint'), /A CVAE's label sits beside z/);
-    assert.match(await page.textContent('#temperature-hint'), /samples the CVAE's prior/);
-    const box = await page.locator('#draw').boundingBox();
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width / 2, box.y + box.height * (0.15 + 0.035 * i));
-    await page.mouse.up();
-    await page.waitForFunction(() => !document.querySelector('[role="tabpanel"]:not([hidden]) .error').hidden, null, { timeout: 60_000 });
-    const error = await page.$eval('[role="tabpanel"]:not([hidden]) .error', (e) => e.innerText);
-    assert.match(error, /this is a CVAE: it generates `image` from `label` and has no p\(label\|z\)/);
-    assert.equal(await page.locator('#bars .bar').count(), 0, 'no label bars for a drawing');
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready', 'the refusal leaves the demo usable');
+    // The panels a CVAE can serve, and a read panel asked for says why not.
+    assert.deepEqual(await page.evaluate(() => document.getElementById('demo').panels.map((p) => p.getAttribute('panel'))), ['generate', 'walk', 'about']);
+    const note = await page.evaluate(async () => {
+      const figure = document.createElement('jmvae-panel');
+      Object.assign(figure, { model: 'models/mnist-cvae.json', panel: 'read', backend: 'cpu', loading: 'eager' });
+      const failed = new Promise((resolve) => figure.addEventListener('error', (event) => resolve(event.detail)));
+      document.body.append(figure);
+      return failed;
+    });
+    assert.equal(note.type, 'input');
+    assert.match(note.message, /this model is a CVAE; it is given `label` and cannot read it from an image/);
 
     const refused = await page.evaluate(() => window.jmvae.model.decode(new Float32Array(64)).then(() => 'decoded', (e) => String(e.message ?? e)));
     assert.match(refused, /this is a CVAE: it decodes z only together with `label`/);
@@ -67,18 +65,22 @@ test('a CVAE draws digits from a label as the native sampler does, and says it c
 test("a CVAE's walk between two labels mixes the labels and draws a digit at each end and between", { skip, timeout: 5 * 60_000 }, async () => {
   const { page, context } = await openReadyDemo(session, QUERY);
   try {
-    for (const value of ['0', '50', '100']) {
-      await page.$eval('#interp', (slider, v) => {
-        slider.value = v;
-        slider.dispatchEvent(new Event('input', { bubbles: true }));
-      }, value);
-      await page.waitForFunction((t) => document.getElementById('interp-digit').dataset.t === t, String(Number(value) / 100), { timeout: 60_000 });
+    const slider = inPanel('walk', 'input[type="range"]');
+    await page.locator(slider).scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => window.jmvae.counts.walk > 0, null, { timeout: 60_000 });
+    for (const value of [0, 0.5, 1]) {
+      const walked = await afterResult(page, 'walk', (page) => page.$eval(slider, (input, v) => {
+        input.value = String(v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }, value));
+      assert.equal(walked.t, value);
     }
-    const [start, middle, end] = await canvasInk(page, '#interp-start, #interp-digit, #interp-end');
+    const [start, middle, end] = await canvasInk(page, inPanel('walk', '.tile canvas'));
     for (const ink of [start, middle, end]) assert.ok(looksLikeADigit(ink), JSON.stringify(ink));
     // At t = 1 the walk is the second label's digit at z = 0: the end canvas and the mix agree.
-    const pixels = (id) => page.$eval(id, (c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data));
-    assert.deepEqual(await pixels('#interp-digit'), await pixels('#interp-end'));
+    const [mixed, last] = await page.$$eval(inPanel('walk', '.tile:nth-child(n+2) canvas'), (canvases) =>
+      canvases.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data)));
+    assert.deepEqual(mixed, last);
   } finally {
     await context.close();
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { formatGiven, InputError, parseGiven, readChoice, readNumber, servedPanels } from '../../www/elements/given.js';
+import { formatGiven, InputError, parseGiven, parsePresets, readChoice, readNumber, servedPanels, shareFor } from '../../www/elements/given.js';
 import { kl, surest } from '../../www/elements/panels/latent.js';
 import { describeManifest } from '../../www/elements/about.js';
 import { readFileSync } from 'node:fs';
@@ -95,4 +95,19 @@ test('the demo element shows the panels a model can serve', () => {
   assert.deepEqual(servedPanels(DIGITS), ['generate', 'read', 'walk', 'latent', 'about']);
   assert.deepEqual(servedPanels(THREE), ['generate', 'read', 'edit', 'walk', 'latent', 'about']);
   assert.deepEqual(servedPanels([DIGITS[0], { ...DIGITS[1], condition: true }]), ['generate', 'walk', 'about']);
+});
+
+test('presets are read by name, and a demo shares `given` and `presets` out by modality', () => {
+  const mnist = [{ name: 'image', kind: 'binary_image', shape: [28, 28] }, { name: 'label', kind: 'categorical', labels: ['0', '1', '2'] }];
+  const faces = [{ name: 'image', kind: 'colour_image', shape: [3, 64, 64] }, { name: 'attributes', kind: 'binary_attributes', labels: ['Smiling', 'Male'] }];
+  const presets = parsePresets('Happy: attributes=Smiling; Both: attributes=Smiling,Male', faces);
+  assert.deepEqual(presets.map((p) => p.name), ['Happy', 'Both']);
+  assert.deepEqual(Array.from(presets[1].given.attributes), [1, 1]);
+  assert.throws(() => parsePresets('no colon here', faces), /is not `Name: modality=value`/);
+  assert.throws(() => parsePresets('Odd: attributes=Bald', faces), /no attribute `Bald`/);
+  assert.equal(shareFor('label=2&attributes=Smiling', mnist), 'label=2');
+  assert.equal(shareFor('label=2&attributes=Smiling', faces), 'attributes=Smiling');
+  assert.equal(shareFor('', faces), '');
+  assert.equal(shareFor('A: attributes=Smiling; B: label=1; C: label=1&attributes=Male', faces, ';'), 'A: attributes=Smiling');
+  assert.equal(shareFor('A: attributes=Smiling; B: label=1', mnist, ';'), 'B: label=1');
 });

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,6 +25,22 @@ const NATIVE_SEED = 7;
 export function faceLabels() {
   return readJson(FACES_MANIFEST).config.modalities.find((m) => m.name === 'attributes').labels;
 }
+
+/**
+ * The presets the demo page offers (its <jmvae-demo presets="Name: attributes=A,B; ...">), as
+ * [{ name, present }].
+ */
+export function pagePresets() {
+  const html = readFileSync(join(ROOT, 'www', 'index.html'), 'utf8');
+  const [, text] = /presets="([^"]*)"/.exec(html);
+  return text.split(';').map((part) => {
+    const [name, given] = part.split(':').map((s) => s.trim());
+    return { name, present: given.replace(/^attributes=/, '').split(',') };
+  });
+}
+
+/** The 0/1 vector of `labels` with exactly `present` present. */
+export const presetVector = (labels, present) => Float32Array.from(labels, (label) => (present.includes(label) ? 1 : 0));
 
 /** Open the faces tab directly (`?panel=faces` plus `query`, e.g. '&backend=cpu'), ready. */
 export function openFaces(session, query = '', options = {}) {
@@ -122,27 +138,28 @@ export async function photoOfAFace(page, attributes, { width = 178, height = 218
 }
 
 /**
- * Choose `file` ({ name, mimeType, buffer }) in the faces file input and wait until the page has
- * read it or shown an error; returns the error text ('' when it was read).
+ * Choose `file` ({ name, mimeType, buffer }) in the file input of the shown tab's `panel` (read
+ * or edit) and wait until the panel has drawn it or said why not; returns the panel's note
+ * ('' when it was read).
  */
-export async function uploadFace(page, file) {
-  const before = await page.evaluate(() => ({
-    read: document.getElementById('face-read').dataset.read ?? '0',
-  }));
-  await page.evaluate(() => {
-    document.getElementById('faces-error').hidden = true;
-  });
-  await page.setInputFiles('#face-file', file);
-  await page.waitForFunction(
-    // `?? '0'` as above: before the first read there is no data-read, which is not a new read.
-    (read) => (document.getElementById('face-read').dataset.read ?? '0') !== read || !document.getElementById('faces-error').hidden,
-    before.read,
-    { timeout: 120_000, polling: 50 },
-  );
-  return page.evaluate(() => {
-    const box = document.getElementById('faces-error');
-    return box.hidden ? '' : box.innerText;
-  });
+export async function uploadFace(page, file, panel = 'read') {
+  const selector = `jmvae-panel[panel="${panel}"]:visible`;
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  await page.waitForFunction((panel) => window.jmvae.faces.counts[panel] > 0, panel, { timeout: 120_000 });
+  const before = await page.evaluate((panel) => {
+    const note = document.querySelector('jmvae-demo').shadowRoot.querySelector(`jmvae-panel[panel="${panel}"]`).shadowRoot.querySelector('.note');
+    note.hidden = true; // a note of an earlier file is not this one's
+    return window.jmvae.faces.counts[panel];
+  }, panel);
+  await page.setInputFiles(`${selector} input[type="file"]`, file);
+  await page.waitForFunction(({ panel, before, selector }) => {
+    const note = document.querySelector('jmvae-demo').shadowRoot.querySelector(`jmvae-panel[panel="${panel}"]`).shadowRoot.querySelector('.note');
+    return window.jmvae.faces.counts[panel] > before || !note.hidden;
+  }, { panel, before, selector }, { timeout: 120_000, polling: 50 });
+  return page.evaluate((panel) => {
+    const note = document.querySelector('jmvae-demo').shadowRoot.querySelector(`jmvae-panel[panel="${panel}"]`).shadowRoot.querySelector('.note');
+    return note.hidden ? '' : note.textContent;
+  }, panel);
 }
 
 /**

@@ -9,12 +9,9 @@ import { existsSync } from 'node:fs';
 import test from 'node:test';
 
 import { cropBox, faceToRgba, isGreyscale, resizeTriangle, toUnit } from '../../www/faces/face-image.js';
-import { PRESETS, presetVector, randomAttributes } from '../../www/faces/attribute-presets.js';
-import { binarise, displayName, groupAttributes, presentNames } from '../../www/faces/attributes.js';
-import { FACE_VALUES, checkFaces, trainFrequencies } from '../../www/faces/model-check.js';
-import { decoderOf, otherModelUrl } from '../../www/faces/decoder-note.js';
-import { panelFrom, readOptions } from '../../www/shared/options.js';
-import { linkUrl } from '../../www/shared/permalink.js';
+import { randomAttributes, trainFrequencies } from '../../www/elements/random-attributes.js';
+import { displayName, groupAttributes } from '../../www/faces/attributes.js';
+import { FACE_VALUES, checkFaces } from '../../www/faces/model-check.js';
 import { FACES_MANIFEST, readJson } from './helpers.mjs';
 
 // CelebA's 40 attribute names, in list_attr_celeba.txt's order.
@@ -44,19 +41,6 @@ test('display names read without underscores', () => {
   assert.equal(displayName('5_o_Clock_Shadow'), "5 o'clock shadow");
   assert.equal(displayName('Male'), 'Male');
   for (const label of CELEBA) assert.ok(!displayName(label).includes('_'), label);
-});
-
-test('presets are full vectors of known attributes; the beardless ones say No_Beard', () => {
-  for (const preset of PRESETS) {
-    for (const name of preset.present) assert.ok(CELEBA.includes(name), `${preset.name}: unknown attribute ${name}`);
-    const vector = presetVector(CELEBA, preset.present);
-    assert.equal(vector.length, 40);
-    assert.ok(vector.every((v) => v === 0 || v === 1));
-    assert.deepEqual(presentNames(CELEBA, vector).sort(), [...preset.present].sort());
-    const bearded = ['Goatee', 'Mustache', '5_o_Clock_Shadow'].some((name) => preset.present.includes(name));
-    assert.equal(preset.present.includes('No_Beard'), !bearded, `${preset.name}: No_Beard is 1 exactly for the beardless`);
-  }
-  assert.deepEqual(Array.from(binarise([0.2, 0.51, 0.5, 0.9])), [0, 1, 0, 1]);
 });
 
 test('Random draws attributes from the training frequencies, the same for the same seed', () => {
@@ -137,26 +121,3 @@ test('bytes become values in [0, 1] and back; grey is told from colour', () => {
   assert.equal(isGreyscale(rgbaImage(4, 4, (x) => (x === 3 ? [90, 120, 90] : [90, 90, 90]))), false);
 });
 
-test('the URL picks the demo: #faces or ?panel=faces, else the digits', () => {
-  assert.equal(panelFrom('', ''), 'digits');
-  assert.equal(panelFrom('?panel=faces', ''), 'faces');
-  assert.equal(panelFrom('?backend=cpu', '#faces'), 'faces');
-  assert.equal(panelFrom('?panel=faces', '#digits'), 'digits', 'the hash wins');
-  assert.equal(panelFrom('?panel=cats', ''), 'digits', 'an unknown demo shows the first');
-  // The page records the tab shown in its URL (permalink-helpers.test.mjs has the rest of it).
-  assert.equal(linkUrl('http://h/www/?backend=cpu#faces', 'faces'), 'http://h/www/?backend=cpu&panel=faces');
-  assert.equal(linkUrl('http://h/www/?panel=faces&backend=cpu', 'digits'), 'http://h/www/?backend=cpu');
-  assert.equal(readOptions('?faces-model=./f.json').facesModel, './f.json');
-  assert.equal(readOptions('').facesModel, './models/celeba-gan.json');
-});
-
-test('the decoder is read from the manifest, and the link swaps the shipped model only', () => {
-  assert.equal(decoderOf({ training: { decoder: 'gan' } }), 'gan');
-  assert.equal(decoderOf({ training: { decoder: 'likelihood' } }), 'likelihood');
-  assert.equal(decoderOf({ training: {} }), 'likelihood', 'manifests from before JMVAE-GAN are plain');
-  assert.equal(decoderOf({}), 'likelihood');
-  const url = new URL(otherModelUrl('http://h/www/?backend=cpu&attributes=Smiling&seed=3#faces', 'gan'));
-  assert.deepEqual(Object.fromEntries(url.searchParams), { backend: 'cpu', attributes: 'Smiling', seed: '3', 'faces-model': './models/celeba.json', panel: 'faces' });
-  assert.equal(url.hash, '');
-  assert.equal(new URL(otherModelUrl('http://h/www/?faces-model=./models/celeba.json', 'likelihood')).searchParams.get('faces-model'), './models/celeba-gan.json');
-});

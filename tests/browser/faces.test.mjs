@@ -1,7 +1,9 @@
-// The faces demo in real Chromium, on the CPU backend (WebGPU is faces-webgpu.test.mjs's):
+// The faces demo in real Chromium, on the CPU backend (WebGPU is faces-webgpu.test.mjs's). The
+// faces are the second tab of the page's <jmvae-demo>, its panels <jmvae-panel>s built from the
+// faces model's modalities (Playwright's CSS selectors pierce their shadow roots):
 // - the faces tab loads its model lazily (digits visitors never download it), and ?panel=faces
 //   or #faces opens it directly without the digits' weights;
-// - (a) toggling Eyeglasses or Smiling changes the generated faces;
+// - (a) toggling Eyeglasses or Smiling changes the generated faces; presets, Resample, Random;
 // - (b) the attributes read back from generated faces agree with those requested;
 // - (c) a photo through the file input gives 40 probabilities, a reconstruction and an editor;
 // - (d) the faces match the native trainer's for the same weights and seed within 1e-3, for the
@@ -15,30 +17,34 @@ import { after, test } from 'node:test';
 
 import {
   TOLERANCE, canvasPixels, compareFacesWithNative, faceLabels, looksLikeAFace, meanPixelDifference, nativeFacesReference,
-  openFaces, photoOfAFace, uploadFace,
+  openFaces, pagePresets, photoOfAFace, presetVector, uploadFace,
 } from './faces-helpers.mjs';
 import {
-  FACES_MANIFEST, JMVAE_BIN, MANIFEST, NATIVE_FACES, PKG, PLAIN_FACES_MANIFEST, createSession, openReadyDemo, pageState, skipUnless,
+  FACES_MANIFEST, JMVAE_BIN, MANIFEST, NATIVE_FACES, PKG, PLAIN_FACES_MANIFEST, afterResult, createSession, inPanel, lastResult,
+  openReadyDemo, pageState, skipUnless,
 } from './helpers.mjs';
-import { PRESETS, presetVector } from '../../www/faces/attribute-presets.js';
 
 const session = createSession();
 after(() => session.close());
 
 const skip = skipUnless(PKG, FACES_MANIFEST);
 const TIMEOUT = 5 * 60_000;
+const PRESETS = pagePresets();
+const GRID = inPanel('generate', '.grid canvas');
 
 /** Console errors of a page's log (the page must have none on the happy path). */
 const consoleErrors = (logs) => logs.filter((line) => /^(error|pageerror):/.test(line));
 
-/** Wait until the grid shows exactly the attributes `present` (its data-attributes). */
-function gridShowing(page, present) {
-  return page.waitForFunction((want) => document.getElementById('face-grid').dataset.attributes === want, present.join(','), {
-    timeout: 60_000,
-  });
+/** The names of the attributes present in a result's `given.attributes`. */
+const presentIn = (vector, labels = faceLabels()) => labels.filter((_, i) => vector[i] >= 0.5);
+
+/** Do `action` and return the names of the attributes the next grid was drawn from. */
+async function gridAfter(page, action) {
+  const drawn = await afterResult(page, 'generate', action, { timeout: 60_000 });
+  return presentIn(drawn.given.attributes);
 }
 
-test('the faces tab loads its model only when first shown, once the digits are up', { skip: skipUnless(PKG, MANIFEST, FACES_MANIFEST), timeout: TIMEOUT }, async (t) => {
+test('the faces tab loads its model only when first shown, once the digits are up', { skip: skipUnless(PKG, MANIFEST, FACES_MANIFEST), timeout: TIMEOUT }, async () => {
   const requests = [];
   const { page, context, logs } = await openReadyDemo(session, '?backend=cpu', {
     setup: (page) => page.on('request', (request) => requests.push(new URL(request.url()).pathname)),
@@ -47,27 +53,27 @@ test('the faces tab loads its model only when first shown, once the digits are u
     assert.equal(await page.evaluate(() => document.body.dataset.panel), 'digits');
     assert.ok(!requests.some((path) => path.includes('celeba')), `the digits page fetched the faces model: ${requests}`);
 
-    await page.click('#tab-faces');
+    await page.click('jmvae-demo [role="tab"][data-name="faces"]');
     await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
     const state = await pageState(page);
     assert.deepEqual([state.state, state.panel, state.error], ['ready', 'faces', '']);
-    assert.match(state.status, /CPU/, 'the faces status line names the backend');
+    assert.match(state.status, /CPU/, 'the status line names the backend');
     assert.ok(requests.some((path) => path.endsWith('/models/celeba-gan.safetensors')), 'the JMVAE-GAN faces weights are the default');
     assert.equal(requests.filter((path) => path.endsWith('_bg.wasm')).length, 1, 'the wasm package is loaded once');
-    assert.match(await page.innerText('#faces-progress-text'), /^Downloaded \d/);
-    assert.match(await page.innerText('#faces-timing'), /Generated in \d+ ms/);
-    assert.match(await page.innerText('#faces-notice'), /non-commercial/i, 'the notice is shown under the faces');
+    await page.waitForFunction(() => !document.getElementById('notice').hidden, null, { timeout: 10_000 });
+    assert.match(await page.innerText('#notice'), /non-commercial/i, 'the notice is shown under the faces');
     assert.match(page.url(), /[?&]panel=faces/, 'the URL records the tab');
-    const faces = await canvasPixels(page, '#face-grid canvas');
+    const faces = await canvasPixels(page, GRID);
     assert.equal(faces.length, 16);
     faces.forEach((face, i) => assert.ok(looksLikeAFace(face), `grid face ${i} is blank or flat`));
-    t.diagnostic(`first face grid at ${await page.evaluate(() => document.body.dataset.firstFaceMs)} ms after navigation`);
 
     // The tabs follow the keyboard, as a tablist should.
-    await page.focus('#tab-faces');
+    await page.focus('jmvae-demo [role="tab"][data-name="faces"]');
     await page.keyboard.press('ArrowLeft');
-    assert.equal(await page.evaluate(() => [document.body.dataset.panel, document.activeElement.id].join()), 'digits,tab-digits');
-    assert.equal(await page.isHidden('#faces'), true);
+    assert.equal(await page.evaluate(() => document.body.dataset.panel), 'digits');
+    assert.equal(await page.evaluate(() => document.querySelector('jmvae-demo').shadowRoot.activeElement?.dataset.name), 'digits');
+    assert.equal(await page.isHidden('jmvae-demo [role="tabpanel"]#tab-panel-1'), true);
+    assert.equal(await page.isHidden('#notice'), true, 'the digits carry no notice');
     assert.equal((await pageState(page)).state, 'ready');
     assert.deepEqual(consoleErrors(logs), []);
   } finally {
@@ -83,7 +89,7 @@ test('?panel=faces and #faces open the faces directly, without the digits\' weig
     });
     try {
       assert.equal(await page.evaluate(() => document.body.dataset.panel), 'faces', query);
-      assert.equal(await page.getAttribute('#tab-faces', 'aria-selected'), 'true');
+      assert.equal(await page.getAttribute('jmvae-demo [role="tab"][data-name="faces"]', 'aria-selected'), 'true');
       assert.ok(!requests.some((path) => path.includes('/models/mnist')), `${query} fetched the digits' weights: ${requests}`);
       assert.ok(await page.evaluate(() => Boolean(window.jmvae.faces.model)));
     } finally {
@@ -92,26 +98,24 @@ test('?panel=faces and #faces open the faces directly, without the digits\' weig
   }
 });
 
-test('(a) toggling Eyeglasses, then Smiling, changes the faces; presets and Resample work', { skip, timeout: TIMEOUT }, async (t) => {
+test('(a) toggling Eyeglasses, then Smiling, changes the faces; presets, Resample and Random work', { skip, timeout: TIMEOUT }, async (t) => {
   const { page, context, logs } = await openFaces(session, '&backend=cpu');
   try {
     const labels = faceLabels();
-    const first = PRESETS[0];
-    assert.equal(await page.getAttribute(`#face-presets [data-preset="${first.name}"]`, 'aria-pressed'), 'true');
     const wanted = (names) => labels.filter((label) => names.includes(label));
-    await gridShowing(page, wanted(first.present));
-    const before = await canvasPixels(page, '#face-grid canvas');
+    const first = PRESETS[0];
+    assert.deepEqual(await gridAfter(page, (page) => page.click(inPanel('generate', `button[data-preset="${first.name}"]`))), wanted(first.present));
+    const before = await canvasPixels(page, GRID);
 
-    // A visitor clicks the chip's label (the checkbox inside it toggles).
-    await page.click('label[for="want-Eyeglasses"]');
-    await gridShowing(page, wanted([...first.present, 'Eyeglasses']));
-    const glasses = await canvasPixels(page, '#face-grid canvas');
+    // A visitor clicks the chip (the checkbox inside it toggles).
+    assert.deepEqual(await gridAfter(page, (page) => page.click(inPanel('generate', 'label.chip:has(input[data-attribute="Eyeglasses"])'))),
+      wanted([...first.present, 'Eyeglasses']));
+    const glasses = await canvasPixels(page, GRID);
     const glassesDiff = meanPixelDifference(before, glasses);
-    assert.equal(await page.getAttribute(`#face-presets [data-preset="${first.name}"]`, 'aria-pressed'), 'false');
 
-    await page.click('label[for="want-Smiling"]');
-    await gridShowing(page, wanted([...first.present, 'Eyeglasses']).filter((name) => name !== 'Smiling'));
-    const serious = await canvasPixels(page, '#face-grid canvas');
+    assert.deepEqual(await gridAfter(page, (page) => page.click(inPanel('generate', 'label.chip:has(input[data-attribute="Smiling"])'))),
+      wanted([...first.present, 'Eyeglasses']).filter((name) => name !== 'Smiling'));
+    const serious = await canvasPixels(page, GRID);
     const smilingDiff = meanPixelDifference(glasses, serious);
     t.diagnostic(`mean |pixel change| over the 16 faces: Eyeglasses on ${glassesDiff.toFixed(2)}, Smiling off ${smilingDiff.toFixed(2)} (of 255)`);
     // Same seed, same noise: only the attributes moved the faces. A model that ignored them
@@ -119,19 +123,20 @@ test('(a) toggling Eyeglasses, then Smiling, changes the faces; presets and Resa
     assert.ok(glassesDiff > 1, `Eyeglasses changed the faces by only ${glassesDiff} levels on average`);
     assert.ok(smilingDiff > 1, `Smiling changed the faces by only ${smilingDiff} levels on average`);
 
-    await page.click('#face-presets [data-preset="Glasses"]');
-    await gridShowing(page, wanted(PRESETS.find((p) => p.name === 'Glasses').present));
-    assert.equal(await page.isChecked('#want-Eyeglasses'), true);
-    assert.equal(await page.isChecked('#want-Smiling'), false);
+    const glassesPreset = PRESETS.find((p) => p.name === 'Glasses');
+    assert.deepEqual(await gridAfter(page, (page) => page.click(inPanel('generate', 'button[data-preset="Glasses"]'))), wanted(glassesPreset.present));
+    assert.equal(await page.isChecked(inPanel('generate', 'input[data-attribute="Eyeglasses"]')), true);
+    assert.equal(await page.isChecked(inPanel('generate', 'input[data-attribute="Smiling"]')), false);
 
-    const seed = Number(await page.inputValue('#face-seed'));
-    await page.click('#face-resample');
-    await page.waitForSelector(`#face-grid[data-seed="${seed + 1}"]`, { timeout: 60_000 });
-    assert.ok(meanPixelDifference(await canvasPixels(page, '#face-grid canvas'), serious) > 1, 'a new seed draws new faces');
+    const seed = Number(await page.inputValue(inPanel('generate', 'input[part="seed"]')));
+    const resampled = await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[part~="resample"]')));
+    assert.equal(resampled.seed, seed + 1);
+    assert.ok(meanPixelDifference(await canvasPixels(page, GRID), serious) > 1, 'a new seed draws new faces');
 
-    await page.click('#face-random');
-    await page.waitForSelector(`#face-grid[data-seed="${seed + 2}"]`, { timeout: 60_000 });
-    t.diagnostic(`Random (seed ${seed + 2}): ${await page.getAttribute('#face-grid', 'data-attributes')}`);
+    const random = await gridAfter(page, (page) => page.click(inPanel('generate', 'button[data-preset="Random"]')));
+    t.diagnostic(`Random: ${random.join(', ')}`);
+    assert.ok(random.length > 0 && random.length < labels.length);
+    assert.deepEqual(await gridAfter(page, (page) => page.click(inPanel('generate', 'button[data-preset="Clear"]'))), []);
     assert.deepEqual(consoleErrors(logs), []);
   } finally {
     await context.close();
@@ -198,17 +203,18 @@ test('(c) a photo through the file input: 40 probabilities, a reconstruction, an
     const png = await photoOfAFace(page, Array.from(glasses));
     assert.equal(await uploadFace(page, { name: 'portrait.png', mimeType: 'image/png', buffer: png }), '');
 
-    const bars = await page.$$eval('#face-bars .bar', (rows) => rows.map((row) => ({ name: row.dataset.attribute, p: Number(row.dataset.p) })));
-    assert.equal(bars.length, labels.length, 'one bar per attribute');
-    assert.deepEqual(bars.map((bar) => bar.name).sort(), [...labels].sort());
-    assert.ok(bars.every((bar) => bar.p >= 0 && bar.p <= 1), 'probabilities in [0, 1]');
+    const read = await lastResult(page, 'read');
+    const probabilities = read.outputs.attributes;
+    assert.equal(probabilities.length, labels.length, 'one probability per attribute');
+    assert.ok(probabilities.every((p) => p >= 0 && p <= 1), 'probabilities in [0, 1]');
+    const bars = await page.$$eval(inPanel('read', '.bar'), (rows) => rows.map((row) => ({ name: row.dataset.label, p: Number(row.dataset.p) })));
+    assert.ok(bars.length >= 5, 'the most probable attributes are shown as bars');
     assert.ok(bars.every((bar, i) => i === 0 || bars[i - 1].p >= bar.p), 'most probable first');
     t.diagnostic(`read as: ${bars.filter((bar) => bar.p > 0.5).map((bar) => `${bar.name} ${(bar.p * 100).toFixed(0)}%`).join(', ')}`);
-    assert.match(await page.innerText('#face-source'), /portrait\.png.*178×218/);
 
     // The page framed the photo as the trainer frames CelebA, so its input is the face that
     // was drawn into the photo's centre (enlarged 140/64 times there, and shrunk back).
-    const [input, recon] = await canvasPixels(page, '#face-input, #face-recon');
+    const [input, recon] = await canvasPixels(page, inPanel('read', '.pair canvas'));
     const original = await page.evaluate(async (attributes) => {
       const out = await window.jmvae.faces.model.generate({ attributes: Float32Array.from(attributes) }, { samples: 1, seed: 3 });
       return Array.from({ length: 64 * 64 * 4 }, (_, i) => (i % 4 === 3 ? 255 : Math.round(255 * out.image[(i % 4) * 4096 + (i >> 2)])));
@@ -218,70 +224,59 @@ test('(c) a photo through the file input: 40 probabilities, a reconstruction, an
     assert.ok(framing < 6, `the model input is not the face in the photo's centre (mean |diff| ${framing})`);
     assert.ok(looksLikeAFace(recon), 'the reconstruction is drawn');
 
-    // The editor starts from the predicted attributes (p > 1/2).
-    await page.waitForSelector('#face-edit[data-loaded="1"]', { timeout: 60_000 });
-    await page.waitForSelector('#edit-result[data-attributes]', { timeout: 60_000 });
-    const predicted = bars.filter((bar) => bar.p > 0.5).map((bar) => bar.name);
-    const toggled = await page.$$eval('#edit-toggles input:checked', (boxes) => boxes.map((box) => box.dataset.attribute));
-    assert.deepEqual(toggled.sort(), [...predicted].sort());
-    assert.equal(await page.isDisabled('#edit-strength'), false);
-
-    // Unchanged attributes: the edit is the joint reconstruction.
-    const [editRecon, unchanged] = await canvasPixels(page, '#edit-recon, #edit-result');
-    assert.ok(meanPixelDifference([editRecon], [unchanged]) < 0.5, 'no change, no edit');
+    // The editor starts from the predicted attributes (p > 1/2), with the page's given ones on.
+    assert.equal(await uploadFace(page, { name: 'portrait.png', mimeType: 'image/png', buffer: png }, 'edit'), '');
+    const predicted = labels.filter((_, i) => probabilities[i] > 0.5);
+    const toggled = await page.$$eval(inPanel('edit', 'input[data-attribute]:checked'), (boxes) => boxes.map((box) => box.dataset.attribute));
+    for (const name of predicted) assert.ok(toggled.includes(name), `${name} is read in the photo, so its toggle is on`);
+    const [originalFace] = await canvasPixels(page, inPanel('edit', '.pair canvas'));
 
     // Toggle one attribute: the edited face moves, and more so at strength 2 than at 0.
-    const attribute = predicted.includes('Smiling') ? 'Smiling' : 'Eyeglasses';
-    const edited = labels.filter((label) => predicted.includes(label) !== (label === attribute)).join(',');
-    await page.click(`label[for="edit-${attribute}"]`);
-    await page.waitForFunction((want) => document.getElementById('edit-result').dataset.attributes === want, edited, { timeout: 60_000 });
+    const attribute = toggled.includes('Smiling') ? 'Smiling' : 'Eyeglasses';
+    const edited = await afterResult(page, 'edit', (page) => page.click(inPanel('edit', `label.chip:has(input[data-attribute="${attribute}"])`)));
+    assert.equal(presentIn(edited.given.attributes).includes(attribute), !toggled.includes(attribute));
     const strengths = {};
-    for (const value of ['0', '2']) {
-      await page.$eval('#edit-strength', (slider, v) => {
-        slider.value = v;
+    for (const value of [0, 2]) {
+      await afterResult(page, 'edit', (page) => page.$eval(inPanel('edit', 'input[type="range"]'), (slider, v) => {
+        slider.value = String(v);
         slider.dispatchEvent(new Event('input', { bubbles: true }));
-      }, value);
-      await page.waitForSelector(`#edit-result[data-strength="${value}"]`, { timeout: 60_000 });
-      strengths[value] = meanPixelDifference(await canvasPixels(page, '#edit-result'), [editRecon]);
+      }, value));
+      assert.equal((await lastResult(page, 'edit')).strength, value);
+      strengths[value] = meanPixelDifference(await canvasPixels(page, inPanel('edit', '.pair .tile:nth-child(2) canvas')), [originalFace]);
     }
-    t.diagnostic(`toggling ${attribute}: the edit moves the face by ${strengths['0'].toFixed(2)} (strength 0) and ${strengths['2'].toFixed(2)} (strength 2) levels`);
-    assert.ok(strengths['2'] > 1, `toggling ${attribute} at strength 2 barely changed the face (${strengths['2']})`);
-    assert.ok(strengths['2'] > strengths['0'], 'a stronger edit moves the face further');
-    assert.match(await page.innerText('#edit-summary'), /(Added|Removed)/);
-
-    await page.click('#edit-reset');
-    await page.waitForSelector('#edit-result[data-strength="1"]', { timeout: 60_000 });
+    t.diagnostic(`toggling ${attribute}: the edited face differs from the original by ${strengths[0].toFixed(2)} (strength 0) and ${strengths[2].toFixed(2)} (strength 2) levels`);
+    assert.ok(strengths[2] > 1, `toggling ${attribute} at strength 2 barely changed the face (${strengths[2]})`);
+    assert.ok(strengths[2] > strengths[0], 'a stronger edit moves the face further');
     assert.deepEqual(consoleErrors(logs), []);
   } finally {
     await context.close();
   }
 });
 
-/** Drop `buffer` as a file called `name` on the "Face -> attributes" panel, as a drag from the desktop would. */
+/** Drop `buffer` as a file called `name` on the read panel's file control, as a drag from the desktop would. */
 async function dropFace(page, name, type, buffer) {
-  await page.evaluate(({ name, type, base64 }) => {
+  await page.locator(inPanel('read', 'label.file')).evaluate((target, { name, type, base64 }) => {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     const data = new DataTransfer();
     data.items.add(new File([bytes], name, { type }));
-    const panel = document.getElementById('face-read');
     for (const kind of ['dragenter', 'dragover', 'drop']) {
-      panel.dispatchEvent(new DragEvent(kind, { dataTransfer: data, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent(kind, { dataTransfer: data, bubbles: true, cancelable: true }));
     }
   }, { name, type, base64: buffer.toString('base64') });
 }
 
-test('(c) a greyscale JPEG dropped on the panel works, and the page says it was greyscale', { skip, timeout: TIMEOUT }, async () => {
+test('(c) a greyscale JPEG dropped on the panel works, and the model input is grey', { skip, timeout: TIMEOUT }, async () => {
   const { page, context } = await openFaces(session, '&backend=cpu');
   try {
     const labels = faceLabels();
     const jpeg = await photoOfAFace(page, Array.from(presetVector(labels, PRESETS[0].present)), {
       type: 'image/jpeg', grey: true, width: 356, height: 436,
     });
-    await dropFace(page, 'grey.jpg', 'image/jpeg', jpeg);
-    await page.waitForSelector('#face-read[data-read="1"]', { timeout: 60_000 });
-    assert.match(await page.innerText('#face-source'), /grey\.jpg.*356×436.*greyscale/s);
-    assert.equal(await page.locator('#face-bars .bar').count(), labels.length);
-    const [input] = await canvasPixels(page, '#face-input');
+    await page.locator(inPanel('read', 'label.file')).scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => window.jmvae.faces.counts.read > 0, null, { timeout: 120_000 });
+    const read = await afterResult(page, 'read', (page) => dropFace(page, 'grey.jpg', 'image/jpeg', jpeg));
+    assert.equal(read.outputs.attributes.length, labels.length);
+    const [input] = await canvasPixels(page, inPanel('read', '.pair canvas'));
     const colourful = input.some((_, i) => i % 4 === 0 && Math.abs(input[i] - input[i + 1]) > 3);
     assert.equal(colourful, false, 'the model input is grey in all three channels');
   } finally {
@@ -289,19 +284,18 @@ test('(c) a greyscale JPEG dropped on the panel works, and the page says it was 
   }
 });
 
-test('picking a face the model made reads it and opens the editor', { skip, timeout: TIMEOUT }, async () => {
+test('picking a face the model made reads it and opens it in the editor', { skip, timeout: TIMEOUT }, async () => {
   const { page, context, logs } = await openFaces(session, '&backend=cpu');
   try {
-    assert.equal(await page.locator('#face-examples button').count(), PRESETS.length);
-    await page.click('#face-examples button[data-example="Blond"]');
-    await page.waitForSelector('#face-edit[data-loaded="1"]', { timeout: 60_000 });
-    assert.match(await page.innerText('#face-source'), /Blond/);
-    // A face of the grid, too.
-    await page.click('#face-grid button:nth-child(5)');
-    await page.waitForSelector('#face-edit[data-loaded="2"]', { timeout: 60_000 });
-    assert.match(await page.innerText('#face-source'), /face 5 of the grid/);
-    const [original, recon] = await canvasPixels(page, '#edit-original, #edit-recon');
-    assert.ok(looksLikeAFace(original) && looksLikeAFace(recon));
+    const grid = await lastResult(page, 'generate');
+    const size = grid.outputs.image.length / grid.samples;
+    const fifth = grid.outputs.image.slice(4 * size, 5 * size);
+    const edits = await page.evaluate(() => window.jmvae.faces.counts.edit ?? 0);
+    const read = await afterResult(page, 'read', (page) => page.click(inPanel('generate', '.grid .tile:nth-child(5)')));
+    assert.deepEqual(read.given.image, fifth, 'the read panel reads the face picked');
+    await page.waitForFunction((edits) => window.jmvae.faces.counts.edit > edits, edits, { timeout: 120_000 });
+    const [original, editedFace] = await canvasPixels(page, inPanel('edit', '.pair canvas'));
+    assert.ok(looksLikeAFace(original) && looksLikeAFace(editedFace));
     assert.deepEqual(consoleErrors(logs), []);
   } finally {
     await context.close();
@@ -326,30 +320,16 @@ test(`(d) CPU: the plain decoder's faces (?faces-model=) match the native traine
   }
 });
 
-test('the page says which decoder made the faces, and links the other', { skip: skipUnless(PKG, FACES_MANIFEST, PLAIN_FACES_MANIFEST), timeout: TIMEOUT }, async () => {
-  const { page, context } = await openFaces(session, '&backend=cpu&seed=11');
-  try {
-    const note = () => page.evaluate(() => {
-      const p = document.getElementById('faces-decoder');
-      return { hidden: p.hidden, decoder: p.dataset.decoder, text: p.innerText, href: p.querySelector('a')?.href };
-    });
-    const gan = await note();
-    assert.equal(gan.hidden, false);
-    assert.equal(gan.decoder, 'gan');
-    assert.match(gan.text, /JMVAE-GAN decoder/);
-    const url = new URL(gan.href);
-    assert.equal(url.searchParams.get('faces-model'), './models/celeba.json');
-    assert.equal(url.searchParams.get('seed'), '11', 'the link keeps the faces shown');
-    assert.match(await page.innerText('#faces-manifest'), /JMVAE-GAN decoder/, 'the weights panel names it too');
-
-    await page.goto(gan.href);
-    await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
-    const plain = await note();
-    assert.equal(plain.decoder, 'likelihood');
-    assert.match(plain.text, /plain decoder/);
-    assert.equal(new URL(plain.href).searchParams.get('faces-model'), './models/celeba-gan.json');
-  } finally {
-    await context.close();
+test('the weights panel says which decoder made the faces', { skip: skipUnless(PKG, FACES_MANIFEST, PLAIN_FACES_MANIFEST), timeout: TIMEOUT }, async () => {
+  for (const [query, gan] of [['', true], ['&faces-model=./models/celeba.json', false]]) {
+    const { page, context } = await openFaces(session, `&backend=cpu${query}`);
+    try {
+      await page.locator(inPanel('about', '.about')).scrollIntoViewIfNeeded();
+      const about = await page.innerText(inPanel('about', '.about'));
+      assert.equal(/JMVAE-GAN decoder/.test(about), gan, about);
+    } finally {
+      await context.close();
+    }
   }
 });
 
@@ -359,10 +339,12 @@ test('on a phone: the faces tab fits the width, and a tap toggles an attribute',
   try {
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
     assert.ok(widths.page <= widths.screen, `the page is ${widths.page} px wide on a ${widths.screen} px screen`);
-    const chip = await page.locator('label[for="want-Eyeglasses"]').boundingBox();
-    assert.ok(chip.height >= 32, `a toggle is ${chip.height} px tall: too small for a finger`);
-    await page.tap('label[for="want-Eyeglasses"]');
-    await page.waitForFunction(() => document.getElementById('face-grid').dataset.attributes.includes('Eyeglasses'), null, { timeout: 60_000 });
+    const chip = inPanel('generate', 'label.chip:has(input[data-attribute="Eyeglasses"])');
+    await page.locator(chip).scrollIntoViewIfNeeded();
+    const box = await page.locator(chip).boundingBox();
+    assert.ok(box.height >= 32, `a toggle is ${box.height} px tall: too small for a finger`);
+    const names = await gridAfter(page, (page) => page.tap(chip));
+    assert.ok(names.includes('Eyeglasses'));
   } finally {
     await context.close();
   }

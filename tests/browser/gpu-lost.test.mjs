@@ -11,7 +11,8 @@ import { after, test } from 'node:test';
 
 import { canvasPixels, looksLikeAFace } from './faces-helpers.mjs';
 import {
-  FACES_MANIFEST, MANIFEST, NATIVE_SAMPLES, PKG, canvasInk, createSession, hasWebGpuAdapter, looksLikeADigit, openDemo, pageState, skipUnless,
+  FACES_MANIFEST, MANIFEST, NATIVE_SAMPLES, PKG, afterResult, canvasInk, createSession, hasWebGpuAdapter, inPanel, looksLikeADigit, openDemo,
+  pageState, skipUnless,
 } from './helpers.mjs';
 import { compareWithNative, nativeReference } from './reference.mjs';
 
@@ -95,9 +96,8 @@ test('digits: the GPU lost mid-call and mid-session, the page moves to the CPU a
     assert.equal(await page.evaluate(() => window.jmvae.model.backend), 'cpu');
 
     // The page keeps working: a click draws digits, the drawing and the walk still answer.
-    await page.click('#labels button[data-label="5"]');
-    await page.waitForSelector('#grid[data-label="5"]', { timeout: 60_000 });
-    assert.ok((await canvasInk(page, '#grid canvas')).every(looksLikeADigit), 'the grid draws digits');
+    await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-index="5"]')));
+    assert.ok((await canvasInk(page, inPanel('generate', '.grid canvas'))).every(looksLikeADigit), 'the grid draws digits');
     assert.equal((await pageState(page)).error, '');
     // And they are still the native trainer's digits (now computed by the CPU backend).
     await compareWithNative(page, nativeReference(), [0], t);
@@ -116,14 +116,14 @@ test('faces: the GPU lost between calls, the next click runs on the CPU and the 
   const { page, context, logs } = opened;
   try {
     await destroyGpuDevices(page);
-    await page.click('#face-presets [data-preset="Blond"]');
-    await page.waitForFunction(() => document.getElementById('face-grid').dataset.attributes.includes('Blond_Hair'), null, { timeout: 120_000 });
+    await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-preset="Blond"]')));
+    await page.waitForFunction(() => /now running on the CPU/.test(document.querySelector('#status').textContent), null, { timeout: 120_000 });
     const state = await pageState(page);
     t.diagnostic(`status: ${state.status}`);
     assert.match(state.status, LOST);
     assert.equal(state.error, '');
     assert.equal(await page.evaluate(() => window.jmvae.faces.model.backend), 'cpu');
-    assert.ok((await canvasPixels(page, '#face-grid canvas')).every(looksLikeAFace), 'the grid draws faces');
+    assert.ok((await canvasPixels(page, inPanel('generate', '.grid canvas'))).every(looksLikeAFace), 'the grid draws faces');
     assert.deepEqual(consoleProblems(logs), [], 'no panic, no trapped wasm');
   } finally {
     await context.close();

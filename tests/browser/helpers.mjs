@@ -192,18 +192,23 @@ export async function openReadyDemo(session, query = '', options = {}) {
   return opened;
 }
 
-/** The state, error text and status line of the demo shown (the tab panel not hidden). */
+/** The page's state, the tab shown, its error text and its status line (the backend). */
 export function pageState(page) {
   return page.evaluate(() => {
-    const shown = document.querySelector('[role="tabpanel"]:not([hidden])');
-    const error = shown.querySelector('.error');
+    const error = document.getElementById('error');
     return {
       state: document.body.dataset.state,
       panel: document.body.dataset.panel,
       error: error.hidden ? '' : error.innerText,
-      status: shown.querySelector('[role="status"]').innerText,
+      status: document.getElementById('status').innerText,
     };
   });
+}
+
+/** The <jmvae-panel> of the tab shown whose panel is `name` (a handle), once built. */
+export async function panelOf(page, name) {
+  const handle = await page.waitForFunction((name) => document.getElementById('demo').panels.find((p) => p.getAttribute('panel') === name && p.dataset.state === 'ready'), name, { timeout: LOAD_TIMEOUT_MS, polling: 100 });
+  return handle.asElement();
 }
 
 /** Whether this browser gives the page a WebGPU adapter at all (SwiftShader counts). */
@@ -266,3 +271,26 @@ export function canvasInk(page, selector) {
 export function looksLikeADigit({ dark, pixels }) {
   return dark >= 10 && dark <= pixels * 0.6;
 }
+
+/**
+ * Do `action(page)` (a click, a drag) and wait for the shown tab's `panel` to draw after it;
+ * returns that `result`'s detail, its typed arrays as plain arrays.
+ */
+export async function afterResult(page, panel, action, { timeout = LOAD_TIMEOUT_MS } = {}) {
+  const before = await page.evaluate((panel) => window.jmvae[document.body.dataset.panel].counts[panel] ?? 0, panel);
+  await action(page);
+  await page.waitForFunction(({ panel, before }) => (window.jmvae[document.body.dataset.panel].counts[panel] ?? 0) > before, { panel, before }, { timeout, polling: 50 });
+  return lastResult(page, panel);
+}
+
+/** The shown tab's last `result` of `panel`, typed arrays as plain arrays. */
+export function lastResult(page, panel) {
+  return page.evaluate((panel) => {
+    const plain = (value) => (ArrayBuffer.isView(value) ? Array.from(value) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)])) : value);
+    const detail = window.jmvae[document.body.dataset.panel].last[panel];
+    return detail ? plain(detail) : null;
+  }, panel);
+}
+
+/** A selector inside the shown tab's `panel` (Playwright's CSS pierces the shadow roots). */
+export const inPanel = (panel, selector) => `jmvae-panel[panel="${panel}"]:visible ${selector}`;

@@ -38,14 +38,14 @@ test('prints the demo URL and serves the page from the repository root', async (
   const page = await get('/www/');
   assert.equal(page.status, 200);
   assert.match(page.headers['content-type'], /^text\/html/);
-  assert.match(page.body, /<canvas id="draw"/);
+  assert.match(page.body, /<jmvae-demo id="demo"/);
   assert.equal((await get('/')).headers.location, '/www/');
   assert.equal((await get('/www')).headers.location, '/www/', 'relative URLs need the trailing slash');
 });
 
 test('MIME types that browsers insist on', async () => {
   const cases = {
-    '/www/app.js': /^text\/javascript/,
+    '/www/page.js': /^text\/javascript/,
     '/www/style.css': /^text\/css/,
     '/scripts/serve.mjs': /^text\/javascript/,
     '/package.json': /^application\/json/,
@@ -87,7 +87,7 @@ test('no way out of the repository root, and no hidden files', async () => {
 });
 
 test('every answer carries the strict Content-Security-Policy; serve({ csp: false }) (--no-csp) leaves it out', async () => {
-  for (const path of ['/www/', '/www/app.js', '/www/no-such-file']) {
+  for (const path of ['/www/', '/www/page.js', '/www/no-such-file']) {
     assert.equal((await get(path)).headers['content-security-policy'], CSP, path);
   }
   const open = await serve({ port: 0, csp: false });
@@ -102,7 +102,7 @@ test('every answer carries the strict Content-Security-Policy; serve({ csp: fals
 });
 
 test('files carry a strong ETag and no-cache; If-None-Match with it gets a 304 with no body', async () => {
-  const paths = ['/www/app.js', '/www/shared/fetch-model.js', '/www/', '/pkg/jmvae_bg.wasm'];
+  const paths = ['/www/page.js', '/www/shared/fetch-model.js', '/www/', '/pkg/jmvae_bg.wasm'];
   for (const path of paths) {
     const first = await fetch(origin + path);
     if (first.status === 404 && path.startsWith('/pkg/')) continue; // not built yet
@@ -122,8 +122,8 @@ test('files carry a strong ETag and no-cache; If-None-Match with it gets a 304 w
     assert.equal(stale.status, 200, `${path}: another tag gets the file`);
     await stale.arrayBuffer();
   }
-  const head = await fetch(origin + '/www/app.js', { method: 'HEAD' });
-  const headAgain = await fetch(origin + '/www/app.js', { method: 'HEAD', headers: { 'If-None-Match': head.headers.get('etag') } });
+  const head = await fetch(origin + '/www/page.js', { method: 'HEAD' });
+  const headAgain = await fetch(origin + '/www/page.js', { method: 'HEAD', headers: { 'If-None-Match': head.headers.get('etag') } });
   assert.equal(headAgain.status, 304, 'HEAD too');
 });
 

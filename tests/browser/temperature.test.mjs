@@ -11,10 +11,9 @@ import { after, test } from 'node:test';
 
 import { canvasPixels, meanPixelDifference, openFaces } from './faces-helpers.mjs';
 import {
-  FACES_MANIFEST, MANIFEST, PKG, canvasInk, createSession, looksLikeADigit, maxAbsDiff, openReadyDemo, pageState, setRange,
-  skipUnless,
+  FACES_MANIFEST, MANIFEST, PKG, afterResult, canvasInk, createSession, inPanel, lastResult, looksLikeADigit, maxAbsDiff, openReadyDemo,
+  pageState, setRange, skipUnless,
 } from './helpers.mjs';
-import { formatNumber } from '../../www/shared/permalink.js';
 
 const session = createSession();
 after(() => session.close());
@@ -29,9 +28,40 @@ async function defaultTemperature(page, demo) {
   return Number(tau.toFixed(6));
 }
 
-/** Wait until `grid` shows temperature `tau` (its data-temperature). */
-function gridAt(page, grid, tau) {
-  return page.waitForSelector(`#${grid}[data-temperature="${formatNumber(tau)}"]`, { timeout: 60_000 });
+const SLIDER = inPanel('generate', 'input[type="range"]');
+const VALUE = inPanel('generate', '.slider output');
+const GRID = inPanel('generate', '.grid canvas');
+
+/** Move the generate panel's slider to `tau` and wait for the grid drawn at it. */
+async function gridAt(page, tau) {
+  const drawn = await afterResult(page, 'generate', (page) => setRange(page, SLIDER, tau), { timeout: 60_000 });
+  assert.equal(drawn.temperature, tau);
+}
+
+/**
+ * The shown tab's slider starts at its model's default and shows it; another temperature
+ * changes the images; 0 draws 16 identical ones. Returns the default.
+ */
+async function checkSlider(page, tab, t) {
+  const tau = await defaultTemperature(page, tab);
+  t.diagnostic(`${tab}: model.defaultTemperature = ${tau}`);
+  assert.ok(Math.abs(Number(await page.inputValue(SLIDER)) - Math.min(tau, 1.5)) <= 0.025, 'the slider starts at the default (to its step)');
+  assert.equal(Number(await page.innerText(VALUE)), tau, 'and shows its number');
+  assert.equal((await lastResult(page, 'generate')).temperature, tau, 'the first grid is drawn at it');
+  const before = await canvasPixels(page, GRID);
+
+  const other = tau === 0.5 ? 0.75 : 0.5;
+  await gridAt(page, other);
+  assert.equal(await page.innerText(VALUE), other.toFixed(2));
+  const changed = meanPixelDifference(before, await canvasPixels(page, GRID));
+  t.diagnostic(`temperature ${tau} -> ${other}: the 16 images change by ${changed.toFixed(2)} levels on average`);
+  assert.ok(changed > 1, `changing the temperature barely changed the images (${changed} levels)`);
+
+  await gridAt(page, 0);
+  const cold = await canvasPixels(page, GRID);
+  assert.equal(cold.length, 16);
+  cold.forEach((pixels, i) => assert.deepEqual(pixels, cold[0], `at temperature 0, image ${i + 1} differs from the first`));
+  return tau;
 }
 
 test('digits: the temperature slider starts at the default and changes the digits; 0 gives 16 identical ones', {
@@ -39,30 +69,10 @@ test('digits: the temperature slider starts at the default and changes the digit
 }, async (t) => {
   const { page, context } = await openReadyDemo(session, '?backend=cpu');
   try {
-    const tau = await defaultTemperature(page, 'digits');
-    t.diagnostic(`model.defaultTemperature = ${tau}`);
-    assert.ok(Math.abs(Number(await page.inputValue('#temperature')) - Math.min(tau, 1.5)) <= 0.025, 'the slider starts at the default (to its step)');
-    assert.equal(Number(await page.innerText('#temperature-value')), tau, 'and shows its number');
-    await gridAt(page, 'grid', tau);
-    const before = await canvasPixels(page, '#grid canvas');
-
-    const other = tau === 0.5 ? 0.75 : 0.5;
-    await setRange(page, '#temperature', other);
-    await gridAt(page, 'grid', other);
-    assert.equal(await page.innerText('#temperature-value'), other.toFixed(2));
-    const changed = meanPixelDifference(before, await canvasPixels(page, '#grid canvas'));
-    t.diagnostic(`temperature ${tau} -> ${other}: the 16 digits change by ${changed.toFixed(2)} levels on average`);
-    assert.ok(changed > 1, `changing the temperature barely changed the digits (${changed} levels)`);
-
-    await setRange(page, '#temperature', 0);
-    await gridAt(page, 'grid', 0);
-    const cold = await canvasPixels(page, '#grid canvas');
-    assert.equal(cold.length, 16);
-    cold.forEach((pixels, i) => assert.deepEqual(pixels, cold[0], `at temperature 0, digit ${i + 1} differs from the first`));
-    assert.ok(looksLikeADigit((await canvasInk(page, '#grid canvas'))[0]), 'the mean is a digit, not a blank');
-    if (await page.isVisible('#coherence')) {
-      assert.match(await page.innerText('#coherence'), /^(0|16) of 16 read back as 0/, 'identical digits all read alike');
-    }
+    await checkSlider(page, 'digits', t);
+    assert.ok(looksLikeADigit((await canvasInk(page, GRID))[0]), 'the mean is a digit, not a blank');
+    const badges = await page.$$eval(inPanel('generate', '.grid .badge'), (nodes) => nodes.map((node) => node.textContent));
+    assert.equal(new Set(badges).size, 1, 'identical digits all read alike');
   } finally {
     await context.close();
   }
@@ -145,23 +155,7 @@ test('faces: the temperature slider starts at the default and changes the faces;
 }, async (t) => {
   const { page, context } = await openFaces(session, '&backend=cpu');
   try {
-    const tau = await defaultTemperature(page, 'faces');
-    assert.ok(Math.abs(Number(await page.inputValue('#face-temperature')) - Math.min(tau, 1.5)) <= 0.025, 'the slider starts at the default');
-    assert.equal(Number(await page.innerText('#face-temperature-value')), tau);
-    await gridAt(page, 'face-grid', tau);
-    const before = await canvasPixels(page, '#face-grid canvas');
-
-    const other = tau === 0.5 ? 0.75 : 0.5;
-    await setRange(page, '#face-temperature', other);
-    await gridAt(page, 'face-grid', other);
-    const changed = meanPixelDifference(before, await canvasPixels(page, '#face-grid canvas'));
-    t.diagnostic(`temperature ${tau} -> ${other}: the 16 faces change by ${changed.toFixed(2)} levels on average`);
-    assert.ok(changed > 1, `changing the temperature barely changed the faces (${changed} levels)`);
-
-    await setRange(page, '#face-temperature', 0);
-    await gridAt(page, 'face-grid', 0);
-    const cold = await canvasPixels(page, '#face-grid canvas');
-    cold.forEach((pixels, i) => assert.deepEqual(pixels, cold[0], `at temperature 0, face ${i + 1} differs from the first`));
+    await checkSlider(page, 'faces', t);
   } finally {
     await context.close();
   }

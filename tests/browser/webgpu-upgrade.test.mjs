@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { MANIFEST, NATIVE_SAMPLES, PKG, PKG_CPU, createSession, hasWebGpuAdapter, openReadyDemo, skipUnless } from './helpers.mjs';
+import { MANIFEST, NATIVE_SAMPLES, PKG, PKG_CPU, afterResult, createSession, inPanel, hasWebGpuAdapter, openReadyDemo, skipUnless } from './helpers.mjs';
 import { compareWithNative, nativeReference } from './reference.mjs';
 
 const session = createSession({ webgpu: true });
@@ -36,7 +36,7 @@ test('auto on a (trusted) GPU: the first digits on the CPU, then the page switch
       return;
     }
     t.diagnostic(`when ready: ${status}`);
-    const first = await page.evaluate(() => ({ ms: Number(document.body.dataset.firstDigitMs), backend: document.getElementById('status').dataset.backend }));
+    const first = await page.evaluate(() => ({ ms: Number(document.body.dataset.firstResultMs), backend: document.getElementById('status').dataset.backend }));
     assert.equal(first.backend, 'cpu', 'the first digits come from the CPU build');
     t.diagnostic(`first digit at ${first.ms} ms, on the CPU`);
     await settled(page);
@@ -47,8 +47,7 @@ test('auto on a (trusted) GPU: the first digits on the CPU, then the page switch
     assert.deepEqual(model, { backend: 'webgpu', reason: undefined, upgrading: false });
     // The same model object, now on WebGPU, still gives the native trainer's digits.
     await compareWithNative(page, nativeReference(), [3], t);
-    await page.click('#labels button[data-label="8"]');
-    await page.waitForSelector('#grid[data-label="8"]', { timeout: 120_000 });
+    await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-index="8"]')), { timeout: 120_000 });
   } finally {
     await context.close();
   }
@@ -67,7 +66,7 @@ test('auto on a (trusted) GPU whose WebGPU build fails: the page stays on the CP
     t.diagnostic(status);
     assert.match(status, /^Running on the CPU \(WebAssembly\): WebGPU was tried and failed \(.*jmvae_bg\.wasm.*\)\. In a Web Worker\.$/);
     assert.equal(await page.evaluate(() => window.jmvae.model.backend), 'cpu');
-    assert.equal(await page.evaluate(() => document.querySelector('.error').hidden), true, 'no error box: the page works on');
+    assert.equal(await page.evaluate(() => document.getElementById('error').hidden), true, 'no error box: the page works on');
     await compareWithNative(page, nativeReference(), [3], t);
   } finally {
     await context.close();

@@ -34,7 +34,7 @@ test(`WebGPU: labels 0..9, 16 samples, seed 7 match the native trainer within ${
     assert.equal(backend, 'webgpu', `?backend=webgpu ran on ${backend}: ${fallbackReason}`);
     assert.equal(runsIn, 'worker', 'WebGPU runs in the model worker too');
     assert.match(status, /WebGPU/, 'the status line names the backend');
-    const firstDigit = await page.evaluate(() => document.body.dataset.firstDigitMs);
+    const firstDigit = await page.evaluate(() => document.body.dataset.firstResultMs);
     t.diagnostic(`first digit drawn ${firstDigit} ms after navigation start (SwiftShader)`);
 
     const reference = nativeReference();

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { FACES_MANIFEST, MANIFEST, NATIVE_SAMPLES, PKG_CPU, canvasInk, createSession, hasWebGpuAdapter, looksLikeADigit, openReadyDemo, skipUnless } from './helpers.mjs';
+import { FACES_MANIFEST, MANIFEST, NATIVE_SAMPLES, PKG_CPU, afterResult, canvasInk, inPanel, createSession, hasWebGpuAdapter, looksLikeADigit, openReadyDemo, skipUnless } from './helpers.mjs';
 import { compareWithNative, nativeReference } from './reference.mjs';
 
 const session = createSession({ webgpu: true });
@@ -95,9 +95,8 @@ for (const [name, { route, init, why }] of Object.entries(WORKER_FAILURES)) {
       assert.match(state.whyMainThread, why);
       assert.match(status, /On the page's main thread, as the model worker could not start/);
       assert.ok(status.includes(state.whyMainThread.replace(/\.$/, '')), 'with the reason');
-      await page.click('#labels button[data-label="4"]');
-      await page.waitForSelector('#grid[data-label="4"]', { timeout: 60_000 });
-      assert.ok((await canvasInk(page, '#grid canvas')).every(looksLikeADigit), 'the grid draws digits');
+      await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-index="4"]')));
+      assert.ok((await canvasInk(page, inPanel('generate', '.grid canvas'))).every(looksLikeADigit), 'the grid draws digits');
       await compareWithNative(page, nativeReference(), [4], t);
     } finally {
       await context.close();
@@ -116,18 +115,20 @@ function observeLongTasks() {
 /** Click `label`, wait for its 16 digits, and return the main thread's long tasks meanwhile. */
 function digitsGrid(label) {
   return async (page) => {
-    await page.click(`#labels button[data-label="${label}"]`);
-    await page.waitForSelector(`#grid[data-label="${label}"]`, { timeout: 60_000 });
-    return page.evaluate(() => Number(document.getElementById('timing').dataset.lastMs));
+    const started = Date.now();
+    await afterResult(page, 'generate', (page) => page.click(inPanel('generate', `button[data-index="${label}"]`)), { timeout: 60_000 });
+    return Date.now() - started;
   };
 }
 
 /** Click the faces preset `name` and wait for its 16 faces (the grid shows `attribute`). */
 function facesGrid(name, attribute) {
   return async (page) => {
-    await page.click(`#face-presets [data-preset="${name}"]`);
-    await page.waitForFunction((want) => document.getElementById('face-grid').dataset.attributes.includes(want), attribute, { timeout: 120_000 });
-    return page.evaluate(() => Number(document.getElementById('faces-timing').dataset.lastMs));
+    const started = Date.now();
+    const drawn = await afterResult(page, 'generate', (page) => page.click(inPanel('generate', `button[data-preset="${name}"]`)), { timeout: 120_000 });
+    const labels = await page.evaluate(() => window.jmvae.faces.model.modalities.find((m) => m.name === 'attributes').labels);
+    assert.ok(drawn.given.attributes[labels.indexOf(attribute)] === 1, `the grid is drawn from ${attribute}`);
+    return Date.now() - started;
   };
 }
 
@@ -161,7 +162,7 @@ const DIGIT_GRIDS = [1, 2, 3].map((label) => [`label ${label}`, digitsGrid(label
 const FACE_GRIDS = [['Blond', 'Blond_Hair'], ['Glasses', 'Eyeglasses'], ['Grey-haired man', 'Gray_Hair']].map(([name, attribute]) => [name, facesGrid(name, attribute)]);
 
 async function openFaces(page) {
-  await page.click('#tab-faces');
+  await page.click('jmvae-demo [role="tab"][data-name="faces"]');
   await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 300_000 });
 }
 

@@ -150,7 +150,7 @@ function drawingInput(modality, onImage, onError) {
   clear.type = 'button';
   clear.addEventListener('click', () => pad.clear());
   // The keyboard's way in: an image file, read as ink (dark on light) and framed as a drawing.
-  const file = fileInput('Or choose an image', async (chosen) => {
+  const file = fileInput('Or choose or drop an image', async (chosen) => {
     const ink = await fileToImage(chosen, { kind: 'binary_image', shape: [canvas.height, canvas.width] });
     showInk(canvas, ink);
     read(ink);
@@ -162,7 +162,7 @@ function drawingInput(modality, onImage, onError) {
 
 function photoInput(read, onImage, onError) {
   const node = make('div', { className: 'image-input' });
-  node.append(fileInput('Choose a photo (it stays in your browser)', async (chosen) => onImage(await read(chosen)), onError));
+  node.append(fileInput('Choose or drop a photo (it stays in your browser)', async (chosen) => onImage(await read(chosen)), onError));
   return { node };
 }
 
@@ -176,6 +176,18 @@ function fileInput(text, onFile, onError) {
     if (chosen) Promise.resolve(onFile(chosen)).catch(onError);
   });
   label.append(input);
+  // A file dropped on the label is read as if chosen.
+  label.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    label.classList.add('dropping');
+  });
+  label.addEventListener('dragleave', () => label.classList.remove('dropping'));
+  label.addEventListener('drop', (event) => {
+    event.preventDefault();
+    label.classList.remove('dropping');
+    const [dropped] = event.dataTransfer?.files ?? [];
+    if (dropped) Promise.resolve(onFile(dropped)).catch(onError);
+  });
   return label;
 }
 

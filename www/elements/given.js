@@ -77,6 +77,29 @@ function attributeVector(value, { name, labels }) {
   return vector;
 }
 
+/**
+ * `presets="Name: given; Name: given"` as `[{ name, given }]` (each `given` read as by
+ * parseGiven): the buttons a figure offers above its controls.
+ */
+export function parsePresets(text, modalities) {
+  return String(text ?? '').split(';').map((s) => s.trim()).filter(Boolean).map((part) => {
+    const at = part.indexOf(':');
+    if (at <= 0) throw new InputError(`presets: \`${part}\` is not \`Name: modality=value\` (presets are joined by \`;\`)`);
+    return { name: part.slice(0, at).trim(), given: parseGiven(part.slice(at + 1), modalities) };
+  });
+}
+
+/**
+ * The parts of `text` that name one of `modalities`: a `given` (joined by `&`) or `presets`
+ * (joined by `;`, a preset kept when all it names is there). A demo gives each tab its share.
+ */
+export function shareFor(text, modalities, separator = '&') {
+  const known = (part) => modalities.some((m) => m.name === part.split('=')[0].trim());
+  const parts = String(text ?? '').split(separator).map((s) => s.trim()).filter(Boolean);
+  if (separator === '&') return parts.filter(known).join('&');
+  return parts.filter((preset) => preset.slice(preset.indexOf(':') + 1).split('&').every(known)).join('; ');
+}
+
 /** The inputs back in the attribute's syntax: `{ label: 3 }` -> 'label=3' (class names). */
 export function formatGiven(given, modalities) {
   return Object.entries(given).map(([name, value]) => {

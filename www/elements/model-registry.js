@@ -10,10 +10,16 @@ import { openModel, startRuntime } from '../shared/worker-client.js';
 
 /** How long a model no element holds is kept before it is freed (tests shorten it). */
 let graceMs = 10_000;
+/** Whether `auto` treats a software WebGPU adapter as a GPU (for testing the move to WebGPU). */
+let trustSoftware = false;
 
-/** Change how long a released model is kept: `{ graceMs }`. */
-export function configureRegistry({ graceMs: ms } = {}) {
+/**
+ * Change how long a released model is kept, `{ graceMs }`, or let `auto` move to a software
+ * WebGPU adapter, `{ trustSoftware: true }` (before the first element loads).
+ */
+export function configureRegistry({ graceMs: ms, trustSoftware: trust } = {}) {
   if (Number.isFinite(ms) && ms >= 0) graceMs = ms;
+  if (typeof trust === 'boolean') trustSoftware = trust;
 }
 
 const runtimes = new Map(); // backend -> Promise of the runtime
@@ -22,7 +28,7 @@ const models = new Map(); // `${backend} ${absolute manifest URL}` -> entry
 /** The runtime of `backend` ('auto' | 'webgpu' | 'cpu'), started on first use. */
 function runtimeFor(backend) {
   if (!runtimes.has(backend)) {
-    const starting = startRuntime({ backend });
+    const starting = startRuntime({ backend, trustSoftware });
     starting.catch(() => runtimes.delete(backend)); // a later element may try again
     runtimes.set(backend, starting);
   }
@@ -31,7 +37,7 @@ function runtimeFor(backend) {
 
 /**
  * Hold the model of the manifest at `url` on `backend`; `listener(event)` hears `{ type:
- * 'progress', loaded, total, source }` and `{ type: 'change', model, change }`. Returns `{
+ * 'progress', loaded, total, source, note, done }` (`note`: what the weights' cache said) and `{ type: 'change', model, change }`. Returns `{
  * model: Promise, run(job, key), release() }`: `run` queues a job on the model, a newer job of
  * the same key replacing one still waiting (queue.js's `latest`); `release` lets it go.
  */
@@ -41,7 +47,9 @@ export function holdModel(url, backend, listener) {
   if (!entry) {
     entry = openEntry(url, backend);
     models.set(key, entry);
-    entry.model.catch(() => models.get(key) === entry && models.delete(key)); // retry on next hold
+    // A model that failed stays failed for those holding it (one download, one message for all
+    // of a page's figures); a hold after the last release tries again.
+    entry.model.catch(() => { entry.failed = true; });
   }
   clearTimeout(entry.freeTimer);
   entry.holders.add(listener);
@@ -54,20 +62,22 @@ export function holdModel(url, backend, listener) {
       if (!held) return;
       held = false;
       entry.holders.delete(listener);
-      if (entry.holders.size === 0) entry.freeTimer = setTimeout(() => free(key, entry), graceMs);
+      if (entry.holders.size > 0) return;
+      if (entry.failed) models.get(key) === entry && models.delete(key);
+      else entry.freeTimer = setTimeout(() => free(key, entry), graceMs);
     },
   };
 }
 
 function openEntry(url, backend) {
-  const entry = { holders: new Set(), queue: createQueue(), progress: null, freeTimer: 0 };
+  const entry = { holders: new Set(), queue: createQueue(), progress: null, freeTimer: 0, failed: false };
   const tell = (event) => {
     if (event.type === 'progress') entry.progress = event;
     for (const listener of entry.holders) listener(event);
   };
   entry.model = runtimeFor(backend).then((runtime) => openModel(runtime, url, {
     onProgress: (loaded, total) => tell({ type: 'progress', loaded, total, source: 'network' }),
-    onFiles: ({ weights, source }) => tell({ type: 'progress', loaded: weights.byteLength, total: weights.byteLength, source }),
+    onFiles: ({ weights, source, cacheNote }) => tell({ type: 'progress', loaded: weights.byteLength, total: weights.byteLength, source, note: cacheNote ?? '', done: true }),
     onChange: (model, change) => tell({ type: 'change', model, change }),
   }));
   return entry;

@@ -15,7 +15,7 @@ import { messageOf } from '../shared/error-messages.js';
 import { describeBackend } from '../shared/backend-choice.js';
 import { progressText } from '../shared/format.js';
 import { make } from './controls.js';
-import { InputError, MAX_SAMPLES, MAX_SEED, STRENGTH, TEMPERATURE, parseGiven, readChoice, readNumber, roles } from './given.js';
+import { InputError, MAX_SAMPLES, MAX_SEED, STRENGTH, TEMPERATURE, parseGiven, parsePresets, readChoice, readNumber, roles } from './given.js';
 import { holdModel } from './model-registry.js';
 import { PANELS } from './panels/index.js';
 
@@ -24,7 +24,7 @@ const STYLESHEET = new URL('./panel.css', import.meta.url).href;
 const LAZY_MARGIN = '200% 0px 200% 0px';
 
 /** Attributes mirrored as properties; the numeric ones read back as numbers. */
-const STRINGS = ['model', 'panel', 'given', 'to', 'backend', 'loading', 'controls', 'alt'];
+const STRINGS = ['model', 'panel', 'given', 'to', 'presets', 'backend', 'loading', 'controls', 'alt'];
 const NUMBERS = ['seed', 'samples', 'temperature', 'strength'];
 
 export class JmvaePanel extends HTMLElement {
@@ -40,6 +40,9 @@ export class JmvaePanel extends HTMLElement {
   #seen = null; // the watch for being on screen
   #near = null; // the lazy figure's watch for coming near the viewport
   #generation = 0; // bumped by every restart, so that a late answer of an old one is dropped
+  #url = ''; // the manifest's absolute URL
+  #failedAction = false; // whether the note says why the last action failed
+  #image = null; // an image given by useImage() before the panel was built
 
   connectedCallback() {
     this.#view ??= this.#buildShadow();
@@ -70,6 +73,22 @@ export class JmvaePanel extends HTMLElement {
       this.#near?.disconnect();
       this.#start();
     }
+  }
+
+  /**
+   * Give the panel an image of modality `name` (`values` as the model takes it), as a visitor
+   * drawing or choosing one would: what <jmvae-demo> does with a `pick` of another panel. A
+   * panel that takes no image (generate, walk, about) ignores it.
+   */
+  useImage(name, values) {
+    this.#image = { name, values };
+    if (this.#state === 'ready') this.#giveImage();
+  }
+
+  #giveImage() {
+    const { name, values } = this.#image;
+    this.#image = null;
+    if (this.#model.modalities.some((m) => m.name === name)) this.#panel.useImage?.(values);
   }
 
   // --- the shadow DOM -------------------------------------------------------------------------
@@ -175,6 +194,7 @@ export class JmvaePanel extends HTMLElement {
       return this.#fail(error);
     }
     const url = new URL(this.getAttribute('model'), document.baseURI).href;
+    this.#url = url;
     this.#say('Loading the model…');
     this.#held = holdModel(url, backend, (event) => this.#heard(event));
     try {
@@ -191,9 +211,9 @@ export class JmvaePanel extends HTMLElement {
 
   #heard(event) {
     if (event.type === 'progress') {
-      const { loaded, total, source } = event;
+      const { loaded, total, source, note = '', done = false } = event;
       if (this.#state === 'loading') this.#say(source === 'cache' ? 'Weights from the browser cache…' : `Downloading the weights: ${progressText(loaded, total)}`);
-      this.#fire('progress', { loaded, total, source });
+      this.#fire('progress', { model: this.#url, loaded, total, source, note, done });
     } else if (event.type === 'change' && this.#model) {
       this.#fire('backend-change', { backend: event.model.backend, change: event.change.type, why: describeBackend(event.model, {}) });
     }
@@ -204,8 +224,9 @@ export class JmvaePanel extends HTMLElement {
     const model = this.#model;
     this.#view.body.replaceChildren();
     this.#note('');
-    const { options, problem } = this.#options(model);
-    if (problem) this.#inputError(problem);
+    const { options, problems } = this.#options(model);
+    for (const problem of problems) this.#inputError(problem);
+    if (problems.length > 1) this.#note(problems.map(messageOf).join('; '));
     const panel = PANELS[options.panel];
     try {
       this.#panel = panel(this.#context(model, options, generation));
@@ -215,21 +236,22 @@ export class JmvaePanel extends HTMLElement {
     }
     this.#setState('ready');
     this.#say(this.#visible ? 'Drawing…' : 'Loaded; it draws when scrolled into view.');
-    this.#panel.refresh();
+    if (this.#image) this.#giveImage();
+    else this.#panel.refresh();
     model.upgradeToWebGpu(); // only where the plan says so, and after the first figure
   }
 
   /**
-   * The element's options, read against the model: `{ options, problem }`, where an attribute
-   * that cannot be read takes its default and the first such is the `problem` to show.
+   * The element's options, read against the model: `{ options, problems }`, where an attribute
+   * that cannot be read takes its default and its error joins the `problems` to show.
    */
   #options(model) {
-    let problem = null;
+    const problems = [];
     const read = (fallback, fn) => {
       try {
         return fn(fallback);
       } catch (error) {
-        problem ??= error;
+        problems.push(error);
         return fallback;
       }
     };
@@ -240,13 +262,14 @@ export class JmvaePanel extends HTMLElement {
       controls: read('full', (fallback) => readChoice('controls', attr('controls'), ['full', 'minimal', 'none'], fallback)),
       given: read({}, () => parseGiven(attr('given'), modalities)),
       to: read({}, () => parseGiven(attr('to'), modalities)),
+      presets: read([], () => parsePresets(attr('presets'), modalities)),
       seed: read(7, (fallback) => readNumber('seed', attr('seed'), { min: 0, max: MAX_SEED, whole: true, fallback })),
       samples: read(16, (fallback) => readNumber('samples', attr('samples'), { min: 1, max: MAX_SAMPLES, whole: true, fallback })),
       temperature: read(model.defaultTemperature, (fallback) => readNumber('temperature', attr('temperature'), { ...TEMPERATURE, fallback })),
       strength: read(1, (fallback) => readNumber('strength', attr('strength'), { ...STRENGTH, fallback })),
       alt: attr('alt') ?? '',
     };
-    return { options, problem };
+    return { options, problems };
   }
 
   // What a panel may use: the model, its modalities by role, the options, its container, and
@@ -261,7 +284,8 @@ export class JmvaePanel extends HTMLElement {
       host: this,
       draw: (job, name = 'draw') => this.#draw(job, name, generation),
       say: (text) => this.#say(text),
-      result: (detail) => this.#fire('result', detail),
+      result: (detail) => this.#fire('result', { model: this.#url, ...detail }),
+      pick: (modality, values) => this.#fire('pick', { modality: modality.name, values }),
       fail: (error) => this.#actionFailed(error),
     };
   }
@@ -270,7 +294,11 @@ export class JmvaePanel extends HTMLElement {
   #draw(job, name, generation) {
     const go = () => {
       if (generation !== this.#generation) return Promise.resolve();
-      return this.#held.run(job, name).catch((error) => this.#actionFailed(error));
+      return this.#held.run(job, name).then(() => {
+        // An action that works clears the note of one that failed before it.
+        if (this.#failedAction) this.#note('');
+        this.#failedAction = false;
+      }, (error) => this.#actionFailed(error));
     };
     if (this.#visible) return go();
     this.#pending = go; // the latest wins: an offscreen figure draws once, when seen
@@ -298,7 +326,7 @@ export class JmvaePanel extends HTMLElement {
 
   #inputError(error) {
     this.#note(messageOf(error));
-    this.#fire('error', { type: 'input', message: messageOf(error) });
+    this.#fire('error', { model: this.#url, type: 'input', message: messageOf(error) });
   }
 
   // A failure to load: the poster and caption stay, one line says what failed.
@@ -311,14 +339,15 @@ export class JmvaePanel extends HTMLElement {
     this.#setState('error');
     this.#say('');
     this.#note(`This figure could not load: ${message}${hintFor(message)}`);
-    this.#fire('error', { type: errorType(message), message });
+    this.#fire('error', { model: this.#url, type: errorType(message), message });
   }
 
   // A failed action: the figure stays usable; the note says what failed.
   #actionFailed(error) {
     const message = messageOf(error);
     this.#note(message);
-    this.#fire('error', { type: error instanceof InputError ? 'input' : 'model', message });
+    this.#failedAction = true;
+    this.#fire('error', { model: this.#url, type: error instanceof InputError ? 'input' : 'model', message });
   }
 }
 

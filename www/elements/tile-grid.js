@@ -6,18 +6,27 @@
 import { make } from './controls.js';
 import { drawImage, imageCanvas } from './pixels.js';
 
-/** A grid of `count` tiles for `modality`, labelled `label`. Returns { node, draw(values, alts, badges) }. */
-export function tileGrid(modality, count, label) {
+/**
+ * A grid of `count` tiles for `modality`, labelled `label`; with `onPick(i)`, each tile is a
+ * button that picks its image. Returns { node, draw(values, alts, badges) }.
+ */
+export function tileGrid(modality, count, label, { onPick = null, pickText = '' } = {}) {
   const node = make('div', { className: 'grid', part: 'grid' });
   node.setAttribute('role', 'group');
   node.setAttribute('aria-label', label);
   const tiles = Array.from({ length: count }, () => {
-    const tile = make('figure', { className: 'tile', part: 'tile' });
+    const tile = make(onPick ? 'button' : 'figure', { className: 'tile', part: onPick ? 'tile pick' : 'tile' });
     const canvas = imageCanvas(modality, 'Not drawn yet: it draws when scrolled into view');
-    const badge = make('figcaption', { className: 'badge', part: 'badge' });
+    const badge = make(onPick ? 'span' : 'figcaption', { className: 'badge', part: 'badge' });
     tile.append(canvas, badge);
+    if (onPick) {
+      tile.type = 'button';
+      tile.title = pickText; // its name is its content: the image's alt text, then its badge
+      tile.addEventListener('click', () => onPick(tiles.indexOf(entry)));
+    }
+    const entry = { tile, canvas, badge };
     node.append(tile);
-    return { tile, canvas, badge };
+    return entry;
   });
   // The tile side is CSS's (panel.css, .grid): from the grid's box and these two numbers, so
   // the first frame painted is the last, and nothing shifts.

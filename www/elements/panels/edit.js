@@ -65,5 +65,5 @@ export function editPanel(ctx) {
     ctx.say(changes.length ? `Edited: ${changes.join(', ')}.` : 'No attribute changed: the edited image is the joint reconstruction.');
     ctx.result({ panel: 'edit', given: { [attributes.name]: want }, strength, outputs: out });
   }
-  return { refresh: redraw };
+  return { refresh: redraw, useImage: (pixels) => ctx.draw(() => load(pixels).then(render), 'edit') };
 }

@@ -30,12 +30,13 @@ export function latentPanel(ctx) {
   canvas.width = 320;
   canvas.height = 320;
   canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', 'Where each encoder puts the example: drawn when scrolled into view');
   const legend = make('ul', { className: 'legend', part: 'legend' });
   const layout = make('div', { className: 'split' });
   if (options.controls !== 'none') {
     const inputs = make('div', { className: 'inputs' });
     const set = (next) => { value = next; redraw(); };
-    inputs.append(valueControl(other, value, set));
+    inputs.append(valueControl(other, value, set).node);
     inputs.append(imageInput(image, (next) => { pixels = next; redraw(); }, ctx.fail).node);
     layout.append(inputs);
   }
@@ -71,7 +72,7 @@ export function latentPanel(ctx) {
     ctx.say(text);
     ctx.result({ panel: 'latent', units, encoders: Object.fromEntries(names.map((n, i) => [n, encoders[i]])), kl: kls });
   }
-  return { refresh: redraw };
+  return { refresh: redraw, useImage: (next) => { pixels = next; redraw(); } };
 }
 
 /** The two units of smallest σ: where the encoder is surest, the dimensions it uses. */

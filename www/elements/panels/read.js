@@ -38,7 +38,7 @@ export function readPanel(ctx) {
     ctx.say(reading(others, out));
     ctx.result({ panel: 'read', given, outputs: out });
   }
-  return { refresh: () => ctx.draw(() => render(null), 'read') };
+  return { refresh: () => ctx.draw(() => render(null), 'read'), useImage: (pixels) => ctx.draw(() => render(pixels), 'read') };
 }
 
 // "Read as 3, 97%." / "Reads Smiling 91%, Male 88%, Young 80%.": what the live region says.

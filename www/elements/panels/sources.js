@@ -1,8 +1,10 @@
 // The inputs of a panel that are not images (a class, a set of attributes): the values the
-// figure starts from (its `given`, else the first class or no attributes) and the controls that
-// change them, built from each modality's kind.
+// figure starts from (its `given`, else the first class or no attributes), the controls that
+// change them, built from each modality's kind, and the presets an author offers above them
+// (with Random and Clear for attributes).
 
-import { attributeToggles, classButtons } from '../controls.js';
+import { attributeToggles, classButtons, make } from '../controls.js';
+import { randomAttributes, trainFrequencies } from '../random-attributes.js';
 
 /** The starting value of a non-image modality: `given`'s, else class 0 or no attribute. */
 export function startValue(modality, given) {
@@ -20,22 +22,63 @@ export function givenValues(modalities, given) {
   return Object.fromEntries(chosen.map((m) => [m.name, startValue(m, given)]));
 }
 
-/** The control of a non-image modality's value: class buttons, or attribute toggles. */
+/** The control of a non-image modality's value: class buttons, or attribute toggles. Returns { node, set(value) }. */
 export function valueControl(modality, value, onChange) {
-  return modality.kind === 'categorical' ? classButtons(modality, value, onChange).node : attributeToggles(modality, value, onChange).node;
+  return modality.kind === 'categorical' ? classButtons(modality, value, onChange) : attributeToggles(modality, value, onChange);
 }
 
 /**
- * The values a figure gives ([`givenValues`]) and a control for each; `onChange()` after any
- * change. Returns { values, nodes }.
+ * The values a figure gives ([`givenValues`]), a control for each, and a row of `presets`
+ * (`[{ name, given }]`, those naming only these values) with Random and Clear where one is a
+ * set of attributes; `onChange()` after any change. Returns { values, nodes }.
  */
-export function sourceControls(modalities, given, onChange) {
+export function sourceControls(modalities, given, onChange, { presets = [], manifest = null } = {}) {
   const values = givenValues(modalities, given);
-  const nodes = Object.keys(values).map((name) => valueControl(modalities.find((m) => m.name === name), values[name], (value) => {
-    values[name] = value;
+  const controls = {};
+  for (const name of Object.keys(values)) {
+    controls[name] = valueControl(modalities.find((m) => m.name === name), values[name], (value) => {
+      values[name] = value;
+      onChange();
+    });
+  }
+  const setAll = (next) => {
+    for (const [name, value] of Object.entries(next)) {
+      values[name] = value;
+      controls[name].set(value);
+    }
     onChange();
-  }));
-  return { values, nodes };
+  };
+  const row = presetRow(modalities, values, presets, manifest, setAll);
+  return { values, nodes: [...(row ? [row] : []), ...Object.values(controls).map((c) => c.node)] };
+}
+
+// The preset buttons, then Random and Clear for each attributes modality shown; null if none.
+function presetRow(modalities, values, presets, manifest, setAll) {
+  const buttons = presets.filter((p) => Object.keys(p.given).every((name) => name in values))
+    .map((p) => button(p.name, `Set ${Object.keys(p.given).join(' and ')} to the preset "${p.name}"`, () => setAll(p.given)));
+  let draws = 0;
+  for (const modality of modalities.filter((m) => m.kind === 'binary_attributes' && m.name in values)) {
+    const count = modality.labels.length;
+    const frequencies = trainFrequencies(manifest, count);
+    const why = frequencies ? 'each present as often as in the training set' : 'each present with probability 1/2';
+    buttons.push(button('Random', `Random ${modality.name}, ${why}`, () => setAll({ [modality.name]: randomAttributes(count, frequencies, ++draws) })));
+    buttons.push(button('Clear', `No ${modality.name}`, () => setAll({ [modality.name]: new Float32Array(count) })));
+  }
+  if (!buttons.length) return null;
+  const row = make('div', { className: 'presets', part: 'presets' });
+  row.setAttribute('role', 'group');
+  row.setAttribute('aria-label', 'Presets');
+  row.append(...buttons);
+  return row;
+}
+
+function button(text, title, onClick) {
+  const node = make('button', { part: 'button preset', text });
+  node.type = 'button';
+  node.title = title;
+  node.dataset.preset = text;
+  node.addEventListener('click', onClick);
+  return node;
 }
 
 /** "label 3", "attributes Smiling, Male" (or "no attributes"): a value as a sentence says it. */
