@@ -9,10 +9,14 @@
 // no file or folder whose name GitHub Pages' Jekyll would drop (a leading `_` or `.`): the
 // script refuses to write one. In the repository, pkg/ sits beside www/; in the folder it sits
 // beside shared/, so the one line of shared/pkg-location.js that says where is rewritten.
+// The folder's JS and CSS are minified file by file with esbuild (the same modules under the
+// same names, comments and whitespace gone: a page downloads a third of the bytes); `--no-minify`
+// copies them as they are. `npm pack` ships the sources unminified, for the author's bundler.
 
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WWW = join(ROOT, 'www');
@@ -44,10 +48,26 @@ export function elementFiles() {
   return [...moduleGraph(), ...EXTRA];
 }
 
+/**
+ * The bytes the folder ships for `rel`, a file of www/: pkg-location.js says where the folder's
+ * pkg/ is, and JS and CSS are minified unless `minify` is false.
+ */
+export function shippedBytes(rel, { minify = true } = {}) {
+  let text = readFileSync(join(WWW, rel), 'utf8');
+  if (rel === LOCATION) {
+    const moved = text.replace("new URL('../../pkg/', import.meta.url)", "new URL('../pkg/', import.meta.url)");
+    if (moved === text) throw new Error(`${LOCATION} no longer says where pkg/ is as this script expects`);
+    text = moved;
+  }
+  const loader = rel.endsWith('.js') ? 'js' : rel.endsWith('.css') ? 'css' : null;
+  if (minify && loader) text = transformSync(text, { loader, minify: true, legalComments: 'none', sourcefile: rel }).code;
+  return Buffer.from(text);
+}
+
 /** Write the folder to `out` with the models named (files under www/models/, without .json). */
-export function pack(out, models = ['mnist', 'celeba-gan']) {
+export function pack(out, models = ['mnist', 'celeba-gan'], { minify = true } = {}) {
   rmSync(out, { recursive: true, force: true });
-  const files = elementFiles().map((path) => [join(WWW, path), path]);
+  const files = elementFiles().map((path) => [null, path]); // written by shippedBytes
   for (const name of PKG_FILES) files.push([join(ROOT, 'pkg', name), `pkg/${name}`]);
   for (const model of models) {
     const manifest = join(WWW, 'models', `${model}.json`);
@@ -59,13 +79,9 @@ export function pack(out, models = ['mnist', 'celeba-gan']) {
     const dropped = to.split('/').find((part) => /^[_.]/.test(part));
     if (dropped) throw new Error(`${to}: Jekyll (GitHub Pages) drops names starting with '_' or '.'; rename ${dropped}`);
     mkdirSync(dirname(join(out, to)), { recursive: true });
-    copyFileSync(from, join(out, to));
+    if (from) copyFileSync(from, join(out, to));
+    else writeFileSync(join(out, to), shippedBytes(to, { minify }));
   }
-  const location = join(out, LOCATION);
-  const source = readFileSync(location, 'utf8');
-  const moved = source.replace("new URL('../../pkg/', import.meta.url)", "new URL('../pkg/', import.meta.url)");
-  if (moved === source) throw new Error(`${LOCATION} no longer says where pkg/ is as this script expects`);
-  writeFileSync(location, moved);
   return files.map(([, to]) => to);
 }
 
@@ -76,6 +92,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return at >= 0 ? args[at + 1] : fallback;
   };
   const out = resolve(option('--out', join(ROOT, 'dist', 'jmvae')));
-  const written = pack(out, option('--models', 'mnist,celeba-gan').split(','));
+  const written = pack(out, option('--models', 'mnist,celeba-gan').split(','), { minify: !args.includes('--no-minify') });
   console.log(`wrote ${written.length} files to ${out}`);
 }

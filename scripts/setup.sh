@@ -11,7 +11,7 @@ if ! command -v chromium >/dev/null; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-[ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
+[ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] && [ -d node_modules/esbuild ] || npm ci --no-audit --no-fund
 
 if [ "${1:-}" = "--wasm" ]; then
   rustup target add wasm32-unknown-unknown
