@@ -283,5 +283,6 @@ fn eval_options_that_do_not_apply_to_the_model_are_refused() {
     ok(&["train", "--data", s(&data), "--out", s(&vae), "--model", "vae", "--epochs", "1", "--batch", "50", "--eval-every", "0"]);
     let eval = ["eval", "--run", s(&vae), "--data", s(&data), "-k", "2"];
     fails(&[&eval[..], &["--classifier", "judge.bpk"]].concat(), "--classifier judges label -> image coherence, but this model has no `label` modality");
+    fails(&[&eval[..], &["--judge", "image=judge.bpk"]].concat(), "--judge NAME=PATH judges an image modality of a folder dataset; this model was trained on mnist");
     ok(&eval);
 }

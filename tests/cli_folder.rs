@@ -67,6 +67,18 @@ fn class_folders_train_resume_export_sample_and_evaluate() {
     for expected in ["label -> image coherence (judge, τ = 1)", "diversity ratio", "classifier accuracy (real images of the split)"] {
         assert!(judged.contains(expected), "`{expected}` not in:\n{judged}");
     }
+
+    // On validation the judge also chooses the default temperature, which export then carries.
+    let chosen = dir.path().join("validation.json");
+    let table = ok(&["eval", "--run", s(&run), "--checkpoint", "best", "--split", "validation", "--data", s(&data), "--cache", s(&cache), "-k", "2", "--classifier", s(&judge), "--out", s(&chosen)]);
+    assert!(table.contains("Default temperature") && table.contains("| 0.05 |"), "{table}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&chosen).unwrap()).unwrap();
+    let tau = report["sampling"]["temperature"].as_f64().expect("a chosen temperature");
+    assert_eq!(report["selection_curve"].as_array().map(Vec::len), Some(21), "the grid τ = 0, 0.05, ..., 1");
+    let tempered = dir.path().join("tempered.json");
+    ok(&["export", "--run", s(&run), "--checkpoint", "best", "--sampling", s(&chosen), "--out", s(&tempered)]);
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&tempered).unwrap()).unwrap();
+    assert_eq!(manifest["sampling"]["temperature"].as_f64(), Some(tau));
 }
 
 #[test]
@@ -90,18 +102,24 @@ fn metadata_with_attributes_trains_exports_and_samples_from_attributes() {
     assert!(table.contains("mean attribute accuracy from images") && table.contains("| glasses |") && table.contains("kind accuracy"), "{table}");
 }
 
-#[test]
-fn a_second_image_column_is_a_third_modality() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("pairs");
+/// A `metadata.csv` dataset in `dir` of `n` pairs of 12x12 grey images, `image` (a bright row)
+/// and `fashion` (a bright column), whose place is set by the class `label` (`zero` or `one`).
+fn write_pairs(data: &Path, n: u32) {
     let mut csv = String::from("file_name,fashion_file_name,label\n");
-    for i in 0..24u32 {
+    for i in 0..n {
         let class = i % 2;
         write_png(&data.join(format!("digit/{i}.png")), 12, 12, false, |_, y| if y == 2 + 6 * class { 255 } else { 0 });
         write_png(&data.join(format!("item/{i}.png")), 12, 12, false, |x, _| if x == 2 + 6 * class { 255 } else { 0 });
         csv.push_str(&format!("digit/{i}.png,item/{i}.png,{}\n", ["zero", "one"][class as usize]));
     }
     std::fs::write(data.join("metadata.csv"), csv).unwrap();
+}
+
+#[test]
+fn a_second_image_column_is_a_third_modality() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("pairs");
+    write_pairs(&data, 24);
     let (run, cache) = (dir.path().join("run"), dir.path().join("cache"));
     let out = ok(&["train", "--dataset", "folder", "--data", s(&data), "--cache", s(&cache), "--out", s(&run), "--epochs", "1", "--batch", "8", "--eval-k", "2"]);
     assert!(out.contains("fashion      image, grey 12x12") && out.contains("label        categorical, 2 classes: one, zero"), "{out}");
@@ -109,6 +127,70 @@ fn a_second_image_column_is_a_third_modality() {
     ok(&["export", "--run", s(&run), "--out", s(&manifest)]);
     let drawn = sample(&manifest, &dir.path().join("a.json"), &[]);
     assert!(drawn.contains("\"fashion\"") && drawn.contains("\"zero\""), "both images are generated from the label");
+}
+
+/// The directions of an evaluation report's `cross_coherence`, each checked to be a share.
+fn directions(report: &serde_json::Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for d in report["cross_coherence"].as_array().unwrap() {
+        let coherence = d["coherence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&coherence), "{d}");
+        let judged_by = if d["to"] == "label" { "model" } else { "judge" };
+        assert_eq!(d["judged_by"], judged_by, "{d}");
+        found.push((d["from"].as_str().unwrap().to_string(), d["to"].as_str().unwrap().to_string()));
+    }
+    found
+}
+
+/// The pairs `(from, to)` of `names`, `from` before `to`.
+fn pairs(names: &[(&str, &str)]) -> Vec<(String, String)> {
+    names.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn three_modalities_are_judged_per_image_in_every_direction() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("pairs");
+    write_pairs(&data, 40);
+    let (run, cache) = (dir.path().join("run"), dir.path().join("cache"));
+    let folder = ["--dataset", "folder", "--data", s(&data), "--cache", s(&cache), "--test", "8"];
+    ok(&[&["train", "--out", s(&run), "--epochs", "1", "--batch", "8", "--eval-every", "0"][..], &folder].concat());
+    let (image_judge, fashion_judge) = (dir.path().join("image.bpk"), dir.path().join("fashion.bpk"));
+    let trained = ok(&[&["train-classifier", "--epochs", "1", "--modality", "fashion", "--out", s(&fashion_judge)][..], &folder].concat());
+    assert!(trained.contains("8 test images, 2 classes; `label` read from `fashion`"), "{trained}");
+    ok(&[&["train-classifier", "--epochs", "1", "--out", s(&image_judge)][..], &folder].concat());
+
+    let eval = ["eval", "--run", s(&run), "--data", s(&data), "--cache", s(&cache), "-k", "2"];
+    let report = dir.path().join("eval.json");
+    let judge_fashion = format!("fashion={}", s(&fashion_judge));
+    let table = ok(&[&eval[..], &["--classifier", s(&image_judge), "--judge", &judge_fashion, "--out", s(&report)]].concat());
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let every = pairs(&[("image", "fashion"), ("image", "label"), ("fashion", "image"), ("fashion", "label"), ("label", "image"), ("label", "fashion")]);
+    assert_eq!(directions(&json), every);
+    assert_eq!(json["judge_accuracy"].as_array().unwrap().iter().map(|j| j[0].as_str().unwrap()).collect::<Vec<_>>(), ["image", "fashion"]);
+    for expected in ["| cross-modal coherence, from \\ to (τ = 1) | image | fashion | label |", "| judge on the real images (ceiling) |", "judge of `fashion` accuracy"] {
+        assert!(table.contains(expected), "`{expected}` not in:\n{table}");
+    }
+    // Without a judge of `fashion`, no direction leads into it, and the report says why.
+    let report = dir.path().join("image-only.json");
+    let table = ok(&[&eval[..], &["--classifier", s(&image_judge), "--out", s(&report)]].concat());
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(directions(&json), pairs(&[("image", "label"), ("fashion", "image"), ("fashion", "label"), ("label", "image")]));
+    assert_eq!(json["unjudged"], serde_json::json!(["fashion"]));
+    assert!(table.contains("for want of a judge: `fashion`"), "{table}");
+
+    let unwritten = dir.path().join("no.bpk");
+    let classifier = ["train-classifier", "--epochs", "1", "--out", s(&unwritten)];
+    fails(&[&classifier[..], &folder, &["--modality", "sound"]].concat(), "--modality sound: there is no modality `sound`; a judge reads `label` from an image modality: `image`, `fashion`");
+    fails(&[&classifier[..], &folder, &["--modality", "label"]].concat(), "--modality label: `label` is categorical, not an image");
+    fails(&["train-classifier", "--data", s(&data), "--modality", "fashion", "--out", s(&unwritten)], "--modality fashion applies to `--dataset folder` only");
+    fails(&[&eval[..], &["--judge", "sound=x.bpk"]].concat(), "--judge sound=x.bpk: there is no modality `sound`");
+    fails(&[&eval[..], &["--judge", "label=x.bpk"]].concat(), "--judge label=x.bpk: `label` is categorical, not an image");
+    fails(&[&eval[..], &["--judge", "fashion"]].concat(), "write NAME=PATH");
+    let duplicate = [&eval[..], &["--judge", &judge_fashion, "--judge", "fashion=other.bpk"]].concat();
+    fails(&duplicate, "--judge fashion=other.bpk: `fashion` already has a judge");
+    let twice = [&eval[..], &["--classifier", s(&image_judge), "--judge", "image=other.bpk"]].concat();
+    fails(&twice, "--judge image=other.bpk: `image` already has a judge (--classifier)");
 }
 
 /// Every file under `dir` with its bytes, sorted.

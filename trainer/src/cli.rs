@@ -8,7 +8,7 @@ use jmvae::{ModelConfig, Precision};
 
 use crate::checkpoint::Which;
 use crate::datasets::folder_recipe::FolderArgs;
-use crate::datasets::{self, DataArgs};
+use crate::datasets::{self, DataArgs, NamedJudge};
 use crate::examples::SplitName;
 use crate::gan::{DEFAULT_ADVERSARIAL, DEFAULT_DISCRIMINATOR_LR, DEFAULT_FEATURE_MATCHING};
 use crate::modalities::IMAGE;
@@ -216,9 +216,15 @@ pub struct EvalArgs {
     /// Importance samples per test example (1000 for reported numbers).
     #[arg(short, long, default_value_t = 1000)]
     pub k: usize,
-    /// Digit or attribute classifier for coherence (from `jmvae train-classifier`).
+    /// Digit or attribute classifier for coherence (from `jmvae train-classifier`); for a
+    /// folder dataset, the judge of `image`.
     #[arg(long)]
     pub classifier: Option<PathBuf>,
+    /// Folder datasets: the judge of the image modality NAME (from `jmvae train-classifier
+    /// --modality NAME`), which reads the class of the images generated as NAME for
+    /// cross-modal coherence; repeat it for each image modality. MNIST and CelebA refuse it.
+    #[arg(long = "judge", value_name = "NAME=PATH")]
+    pub judges: Vec<NamedJudge>,
     /// Faces: write a PNG of the first 16 test faces above their reconstructions.
     #[arg(long)]
     pub reconstructions: Option<PathBuf>,
@@ -262,6 +268,11 @@ pub struct TrainClassifierArgs {
     /// Use only the first N training examples (quick experiments and tests).
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Folder datasets: the image modality whose judge of `label` to train (default: `image`),
+    /// for `jmvae eval --judge NAME=PATH`. MNIST and CelebA refuse it: their judge reads their
+    /// one image.
+    #[arg(long, value_name = "NAME")]
+    pub modality: Option<String>,
 }
 
 /// The flags of `jmvae sample`.

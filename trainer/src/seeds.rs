@@ -32,6 +32,8 @@ pub enum Stream {
     TemperatureSelection,
     /// The shuffle (and the digits' shifts) of one epoch (0-based) of a judge's training.
     JudgeEpoch(usize),
+    /// The latents of cross-modal coherence: the same noise for every source modality.
+    CrossCoherence,
 }
 
 /// The seed of `stream` for the command's or run's seed `base`.
@@ -48,6 +50,7 @@ pub fn seed_for(base: u64, stream: Stream) -> u64 {
         Stream::TestCoherence => base.wrapping_add(20_003),
         Stream::TemperatureSelection => base.wrapping_add(1000),
         Stream::JudgeEpoch(epoch) => base ^ ((epoch as u64 + 1) << 32),
+        Stream::CrossCoherence => base.wrapping_add(30_003),
     }
 }
 
@@ -68,5 +71,6 @@ mod tests {
         assert_eq!(seed_for(base, Stream::RefitBound), 7 ^ 0x4ef1);
         assert_eq!(seed_for(base, Stream::TestCoherence), 20_010);
         assert_eq!(seed_for(base, Stream::JudgeEpoch(1)), 7 ^ (2 << 32));
+        assert_eq!(seed_for(base, Stream::CrossCoherence), 30_010);
     }
 }

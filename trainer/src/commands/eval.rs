@@ -17,12 +17,16 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let loaded = load_evaluated(&args.model, &device)?;
     let (dataset, model, recorded, sampling) = (loaded.dataset, loaded.model, loaded.validation, loaded.temperature);
     let kind = datasets::by_name(&dataset)?;
+    if !args.judges.is_empty() && kind.name() != "folder" {
+        bail!("--judge NAME=PATH judges an image modality of a folder dataset; this model was trained on {dataset}: give its judge with --classifier");
+    }
     let temperature = args.temperature.or(sampling).unwrap_or(Temperature::ONE);
     // A folder is read as it was in training: the same size, likelihood and held-out draw.
     let data = DataArgs { folder: loaded.folder, ..args.location.clone() };
     let request = EvalRequest {
         data: &data,
         judge: args.classifier.as_deref(),
+        judges: &args.judges,
         reconstructions: args.reconstructions.as_deref(),
         limit: args.limit,
         validation: recorded.filter(|&n| n > 0).unwrap_or(args.validation),

@@ -8,7 +8,7 @@ use jmvae::{Jmvae, ModalityKind, ModelConfig};
 use serde_json::json;
 
 use super::faces::attribute_vector;
-use super::folder_judge::{judge_for, train_judge};
+use super::folder_judge::{load_judges, train_judge};
 use super::folder_model::choose;
 use super::folder_report::evaluate;
 use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Report, SampleRequest};
@@ -16,7 +16,6 @@ use crate::epoch_record::{LogPx, Watched};
 use crate::examples::{Batch, Examples, First, SplitName, Splits, TrainingSet};
 use crate::folder::holdout::HoldOut;
 use crate::folder::{self, FolderData, Set};
-use crate::judges::digits::Classifier;
 use crate::metrics::accuracy::{attribute_accuracy, class_accuracy};
 use crate::metrics::likelihoods::mean_log_marginals;
 use crate::metrics::mean;
@@ -189,11 +188,12 @@ impl DatasetKind for FolderImages {
     }
 
     fn evaluate(&self, model: &Jmvae, request: &EvalRequest, device: &Device) -> Result<Box<dyn Report>> {
+        // The judges are checked against the model before the folder is read, which takes longer.
+        let judges = load_judges(&model.config, request.judge, request.judges, device)?;
         let validation = if request.options.split == SplitName::Validation { request.validation } else { 0 };
         let loaded = load(request.data, validation)?;
-        let judge = request.judge.map(|path| Classifier::load_as(path, &judge_for(&model.config)?, device)).transpose()?;
         let [split, real, train] = split_for(loaded, &model.config, request.options.split, request.limit)?;
-        Ok(Box::new(evaluate(model, [&split, &real, &train], judge.as_ref(), &request.options, device)?))
+        Ok(Box::new(evaluate(model, [&split, &real, &train], &judges, &request.options, device)?))
     }
 
     fn examples(&self, data: &DataArgs, split: SplitName, validation: usize, limit: usize) -> Result<Box<dyn Examples>> {

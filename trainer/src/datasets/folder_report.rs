@@ -1,8 +1,10 @@
-//! `jmvae eval` on a folder dataset: the importance-sampled log-likelihoods, and the accuracy
-//! with which each categorical or attribute modality is read from the image.
+//! `jmvae eval` on a folder dataset: the importance-sampled log-likelihoods, the accuracy
+//! with which each categorical or attribute modality is read from the image, and with judges
+//! the coherence of generated images (from `label`, and between every two modalities).
 
 use anyhow::Result;
 use burn::tensor::Device;
+use jmvae::weights::Sampling;
 use jmvae::{Jmvae, ModalityKind};
 use serde::Serialize;
 
@@ -11,14 +13,19 @@ use crate::examples::{Examples, SplitName};
 use crate::judges::digits::Classifier;
 use crate::metrics::accuracy::{attribute_accuracy, class_accuracy, frequencies, judge_class_accuracy, majority_baseline};
 use crate::metrics::coherence::{CurvePoint, curve};
+use crate::metrics::cross_coherence::{Direction, cross_coherence, table};
 use crate::metrics::diversity::class_diversity;
 use crate::metrics::likelihoods::mean_log_marginals;
 use crate::metrics::mean;
-use crate::modalities::{IMAGE, LABEL};
+use crate::modalities::{IMAGE, LABEL, is_image};
+
+use crate::metrics::temperature::{DIGITS_RULE, coherence_scores, selection_grid};
+use crate::seeds::{Stream, seed_for};
 
 /// Images generated per class for coherence (the digits' protocol).
 const PER_CLASS: usize = 1000;
-use crate::seeds::{Stream, seed_for};
+/// Images generated per class at each τ of the validation grid that chooses the temperature.
+const PER_CLASS_SELECTION: usize = 500;
 
 /// Everything `jmvae eval` reports for a folder dataset.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -49,19 +56,40 @@ pub struct FolderReport {
     pub classifier_accuracy: Option<f64>,
     /// Label -> image coherence, read-back and diversity at `temperature`, judged.
     pub coherence: Option<CurvePoint>,
-    /// The temperature of `coherence`.
+    /// The temperature of `coherence` and `cross_coherence`.
     pub temperature: f32,
+    /// Per judge (`--classifier` for `image`, `--judge NAME=PATH`): its image modality and its
+    /// accuracy on the split's real images of it, the ceiling for coherence into that modality.
+    pub judge_accuracy: Vec<(String, f64)>,
+    /// A model of three or more modalities with unimodal encoders: the coherence of every
+    /// direction from one modality to another whose target is judged (see `metrics::cross_coherence`).
+    pub cross_coherence: Vec<Direction>,
+    /// The image modalities left out of `cross_coherence` as targets, for want of a judge.
+    pub unjudged: Vec<String>,
+    /// On validation, with the judge of `image`: the default temperature chosen by the digits'
+    /// rule (label -> image coherence and diversity on a grid of τ), for `jmvae export --sampling`.
+    pub sampling: Option<Sampling>,
+    /// The grid it was chosen on.
+    pub selection_curve: Option<Vec<CurvePoint>>,
 }
 
 /// Every metric that applies to `model` on `split` (as the estimators see it), with `real` its
 /// intensities for the judge and `train` for the majority baseline.
-pub fn evaluate(model: &Jmvae, [split, real, train]: [&dyn Examples; 3], judge: Option<&Classifier>, options: &Options, device: &Device) -> Result<FolderReport> {
+pub fn evaluate(model: &Jmvae, [split, real, train]: [&dyn Examples; 3], judges: &[(String, Classifier)], options: &Options, device: &Device) -> Result<FolderReport> {
     let Options { k, seed, .. } = *options;
     let config = &model.config;
     let mut report = FolderReport { split: options.split, examples: split.len(), k, temperature: options.temperature.value(), ..Default::default() };
-    if let Some(judge) = judge {
-        report.classifier_accuracy = Some(judge_class_accuracy(judge, real, LABEL, device)?);
+    for (name, judge) in judges {
+        report.judge_accuracy.push((name.clone(), judge_class_accuracy(judge, real, name, LABEL, device)?));
+    }
+    if let Some((_, judge)) = judges.iter().find(|(name, _)| name == IMAGE) {
+        report.classifier_accuracy = report.judge_accuracy.iter().find(|(name, _)| name == IMAGE).map(|(_, a)| *a);
         report.coherence = Some(coherence(model, judge, real, options, device)?);
+        if options.chooses_temperature() {
+            let grid = selection(model, judge, real, seed, device)?;
+            report.sampling = Some(DIGITS_RULE.sampling(&coherence_scores(&grid))?);
+            report.selection_curve = Some(grid);
+        }
     }
     let all: Vec<&str> = config.modalities.iter().map(|m| m.name.as_str()).collect();
     if all.len() == 1 || !model.unimodal_encoders.is_empty() {
@@ -84,6 +112,12 @@ pub fn evaluate(model: &Jmvae, [split, real, train]: [&dyn Examples; 3], judge: 
             _ => {}
         }
     }
+    if config.modalities.len() >= 3 && !model.unimodal_encoders.is_empty() && config.modality(LABEL).is_ok_and(|m| m.kind == ModalityKind::Categorical) {
+        let draws = seed_for(seed, Stream::CrossCoherence);
+        report.cross_coherence = cross_coherence(model, split, judges, LABEL, options.temperature, draws, device)?;
+        let judged = |name: &str| judges.iter().any(|(n, _)| n == name);
+        report.unjudged = config.modalities.iter().filter(|m| is_image(&m.kind) && !judged(&m.name)).map(|m| m.name.clone()).collect();
+    }
     Ok(report)
 }
 
@@ -101,6 +135,13 @@ fn coherence(model: &Jmvae, judge: &Classifier, real: &dyn Examples, options: &O
     let compared: Vec<f64> = point.diversity_per_label.iter().zip(&reference).filter(|(_, r)| **r > 0.0).map(|(d, _)| *d).collect();
     point.diversity = mean(&compared);
     Ok(point)
+}
+
+/// Label -> image coherence and diversity over the selection grid τ = 0, 0.05, ..., 1, with
+/// noise of its own (not the headline's draws).
+fn selection(model: &Jmvae, judge: &Classifier, real: &dyn Examples, seed: u64, device: &Device) -> Result<Vec<CurvePoint>> {
+    let reference = class_diversity(judge, real, LABEL, model.config.modality(LABEL)?.size(), device)?;
+    curve(model, judge, &reference, &selection_grid(), PER_CLASS_SELECTION, seed_for(seed, Stream::TemperatureSelection), device)
 }
 
 impl Report for FolderReport {
@@ -123,11 +164,32 @@ impl Report for FolderReport {
         row("read back by the model", self.coherence.as_ref().and_then(|c| c.read_back), true);
         row(&format!("diversity ratio (judge features, τ = {tau})"), self.coherence.as_ref().map(|c| c.diversity), false);
         row("classifier accuracy (real images of the split)", self.classifier_accuracy, true);
+        for (name, accuracy) in self.judge_accuracy.iter().filter(|(name, _)| name != IMAGE) {
+            row(&format!("judge of `{name}` accuracy (real images of the split)"), Some(*accuracy), true);
+        }
         if !self.attributes.is_empty() {
             out.push_str("\n| attribute | from image, % | majority baseline, % |\n|---|---:|---:|\n");
             for (j, name) in self.attributes.iter().enumerate() {
                 out.push_str(&format!("| {name} | {:.1} | {:.1} |\n", self.attribute_accuracy[j] * 100.0, self.majority_baseline[j] * 100.0));
             }
+        }
+        if !self.cross_coherence.is_empty() {
+            out.push('\n');
+            out.push_str(&table(&self.cross_coherence, &self.judge_accuracy, tau));
+        }
+        if let (Some(sampling), Some(grid)) = (&self.sampling, &self.selection_curve) {
+            out.push_str("\n| τ | label -> image coherence, % | diversity ratio |\n|---:|---:|---:|\n");
+            for p in grid {
+                out.push_str(&format!("| {} | {:.1} | {:.2} |\n", p.temperature, p.coherence * 100.0, p.diversity));
+            }
+            out.push_str(&format!("\nDefault temperature {}: {}.\n", sampling.temperature.value(), sampling.chosen_by));
+        }
+        if !self.unjudged.is_empty() {
+            let names: Vec<String> = self.unjudged.iter().map(|n| format!("`{n}`")).collect();
+            out.push_str(&format!(
+                "\nNot generated as targets, for want of a judge: {} (train one with `jmvae train-classifier --modality NAME`, give it with `--judge NAME=PATH`).\n",
+                names.join(", ")
+            ));
         }
         out
     }

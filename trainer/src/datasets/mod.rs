@@ -140,6 +140,8 @@ pub struct EvalRequest<'a> {
     pub data: &'a DataArgs,
     /// The judge of coherence, from `jmvae train-classifier`.
     pub judge: Option<&'a Path>,
+    /// Folder datasets: the judges of image modalities named by `--judge NAME=PATH`.
+    pub judges: &'a [NamedJudge],
     /// Faces: where to write the first test faces above their reconstructions.
     pub reconstructions: Option<&'a Path>,
     /// Use only the first N examples of the split.
@@ -148,6 +150,26 @@ pub struct EvalRequest<'a> {
     pub validation: usize,
     /// The split, seeds, samples and temperature.
     pub options: Options,
+}
+
+/// `--judge NAME=PATH`: the judge of the image modality NAME, from `jmvae train-classifier`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedJudge {
+    /// The image modality it reads.
+    pub modality: String,
+    /// Its weights.
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for NamedJudge {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.split_once('=') {
+            Some((name, path)) if !name.trim().is_empty() && !path.is_empty() => Ok(Self { modality: name.trim().to_string(), path: PathBuf::from(path) }),
+            _ => Err(format!("`{text}`: write NAME=PATH, the image modality and its judge, e.g. fashion=runs/fashion-judge.bpk")),
+        }
+    }
 }
 
 /// A report of `jmvae eval`.
@@ -181,6 +203,8 @@ pub struct JudgeRequest<'a> {
     pub seed: u64,
     /// Use only the first N training examples.
     pub limit: Option<usize>,
+    /// Folder datasets: the image modality the judge reads (`--modality`; none: `image`).
+    pub modality: Option<&'a str>,
     /// Where to save the judge.
     pub out: &'a Path,
 }

@@ -68,13 +68,13 @@ pub fn judge_attribute_accuracy(judge: &AttributeClassifier, split: &dyn Example
 }
 
 /// The fraction of `split` whose class of the categorical modality `label` the judge reads
-/// from its images: the judge's own accuracy, the ceiling for coherence.
-pub fn judge_class_accuracy(judge: &Classifier, split: &dyn Examples, label: &str, device: &Device) -> Result<f64> {
+/// from its images of the modality `image`: the judge's own accuracy, the ceiling for coherence.
+pub fn judge_class_accuracy(judge: &Classifier, split: &dyn Examples, image: &str, label: &str, device: &Device) -> Result<f64> {
     let mut correct = 0;
     for indices in chunks(split.len(), 1000) {
         let batch = split.inputs(&indices, device);
         let truth = batch.get(label)?.argmax(1).into_data();
-        correct += judge.predict(batch.get(IMAGE)?).into_iter().zip(truth.iter::<i64>()).filter(|&(p, t)| p as i64 == t).count();
+        correct += judge.predict(batch.get(image)?).into_iter().zip(truth.iter::<i64>()).filter(|&(p, t)| p as i64 == t).count();
     }
     Ok(correct as f64 / split.len().max(1) as f64)
 }

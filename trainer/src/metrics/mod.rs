@@ -4,6 +4,7 @@
 pub mod accuracy;
 pub mod coherence;
 pub mod convergence;
+pub mod cross_coherence;
 pub mod diversity;
 pub mod likelihoods;
 pub mod read_back;
