@@ -11,7 +11,8 @@
 //
 // For tests and the curious: window.jmvae = { model, ready, run, results, last, counts, show,
 // <tab>: { the same } }, the first tab's at the top; `ready` resolves to the
-// model once the tab has drawn; `last` holds each panel's last `result`, `results` counts them.
+// model once the tab has drawn; `last` holds each panel's last `result` (by panel name, with
+// `:image` for a figure of another image modality), `results` and `counts` count them.
 // <body> carries data-panel (the tab shown), data-state (loading | ready | error, of the tab
 // shown) and data-first-result-ms (from navigation to the first figure drawn).
 
@@ -114,14 +115,17 @@ function start({ holdModel }, urls, backend) {
     const tab = tabOf(event.detail.model);
     if (!tab) return;
     const hook = window.jmvae[tab.name];
+    // A figure of a model's second image modality has its own key: 'generate:fashion'.
+    const image = event.composedPath()[0].getAttribute?.('image');
+    const key = image ? `${event.detail.panel}:${image}` : event.detail.panel;
     hook.results++;
-    hook.last[event.detail.panel] = event.detail;
-    hook.counts[event.detail.panel] = (hook.counts[event.detail.panel] ?? 0) + 1;
+    hook.last[key] = event.detail;
+    hook.counts[key] = (hook.counts[key] ?? 0) + 1;
     if (!hook.drawn) hook.firstDrawn();
     if (tab === shown()) {
       showState(hook);
       document.body.dataset.firstResultMs ??= String(Math.round(performance.now()));
-      Object.assign(hook.linkState, stateOf(event.detail, hook));
+      if (!image) Object.assign(hook.linkState, stateOf(event.detail, hook));
       writeLink(tab.name, hook.linkState);
     }
   });
@@ -190,7 +194,8 @@ function stateOf(detail, hook) {
     state[name] = typeof value === 'number' ? modality.labels[value] : modality.labels.filter((_, i) => value[i] >= 0.5).join(',');
   }
   const reported = detail.panel === 'generate' ? ['seed', 'temperature'] : detail.panel === 'edit' ? ['strength'] : [];
-  for (const name of reported) if (detail[name] !== undefined) state[name] = String(detail[name]);
+  // Four decimals: a model's default τ is an f32 (0.949999988 for 0.95), the same f32 either way.
+  for (const name of reported) if (detail[name] !== undefined) state[name] = String(Number(detail[name].toFixed(4)));
   return state;
 }
 
@@ -221,19 +226,12 @@ function showDownload({ loaded, total, source, note, done }) {
   else line.textContent = source === 'cache' ? note : [`Downloaded ${formatBytes(total)}.`, note].filter(Boolean).join(' ');
 }
 
+// Copy link: to the clipboard, or where there is none (plain http from another host, an iframe
+// without the permission), shown selected for the visitor to copy.
 async function copyLink() {
-  const field = $('link-field');
-  field.value = location.href;
-  let copied = false;
-  try {
-    await navigator.clipboard.writeText(location.href);
-    copied = true;
-  } catch {
-    // No clipboard here (plain http from another host, an iframe without the permission):
-    // the link is shown, selected, for the visitor to copy.
-    field.hidden = false;
-    field.select();
-  }
+  const field = Object.assign($('link-field'), { value: location.href });
+  const copied = await Promise.resolve().then(() => navigator.clipboard.writeText(location.href)).then(() => true, () => false);
+  if (!copied) Object.assign(field, { hidden: false }).select();
   $('copy-status').textContent = copied ? 'Copied' : 'Press Ctrl+C (⌘C on a Mac) to copy the selected link';
 }
 

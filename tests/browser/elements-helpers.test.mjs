@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { formatGiven, InputError, parseGiven, parsePresets, readChoice, readNumber, servedPanels, shareFor } from '../../www/elements/given.js';
+import { formatGiven, InputError, parseGiven, parsePresets, readChoice, readImage, readNumber, servedFigures, servedPanels, shareFor } from '../../www/elements/given.js';
 import { kl, surest } from '../../www/elements/panels/latent.js';
 import { describeManifest } from '../../www/elements/about.js';
 import { readFileSync } from 'node:fs';
@@ -95,6 +95,14 @@ test('the demo element shows the panels a model can serve', () => {
   assert.deepEqual(servedPanels(DIGITS), ['generate', 'read', 'walk', 'latent', 'about']);
   assert.deepEqual(servedPanels(THREE), ['generate', 'read', 'edit', 'walk', 'latent', 'about']);
   assert.deepEqual(servedPanels([DIGITS[0], { ...DIGITS[1], condition: true }]), ['generate', 'walk', 'about']);
+  // Two image modalities (a digit, an item) and a label: generate and read once per image.
+  const pairs = [DIGITS[0], { name: 'fashion', kind: 'binary_image', shape: [28, 28] }, DIGITS[1]];
+  assert.deepEqual(servedFigures(pairs).map(({ panel, image }) => (image ? `${panel}:${image}` : panel)),
+    ['generate', 'generate:fashion', 'read', 'read:fashion', 'walk', 'latent', 'about']);
+  assert.deepEqual(servedFigures(DIGITS).map((f) => f.panel), servedPanels(DIGITS));
+  assert.equal(readImage('fashion', pairs, pairs[0]), pairs[1]);
+  assert.equal(readImage(null, pairs, pairs[0]), pairs[0]);
+  assert.throws(() => readImage('label', pairs, pairs[0]), /image="label" is not an image modality of this model \(it has `image`, `fashion`\)/);
 });
 
 test('presets are read by name, and a demo shares `given` and `presets` out by modality', () => {

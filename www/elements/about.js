@@ -43,7 +43,7 @@ function training(t) {
 
 function sampling(s, temperature) {
   if (!isNumber(s?.temperature ?? temperature)) return '';
-  const tau = s?.temperature ?? temperature;
+  const tau = Number((s?.temperature ?? temperature).toFixed(4)); // an f32 read back as 0.949999988...
   return s?.chosen_by ? `temperature ${tau}: ${s.chosen_by}` : `temperature ${tau}`;
 }
 

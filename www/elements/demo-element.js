@@ -11,7 +11,7 @@
 // panels. Events: the panels' (bubbling out of the demo), and `tab-change` { index, name, model }.
 
 import { make } from './controls.js';
-import { servedPanels, shareFor } from './given.js';
+import { servedFigures, shareFor } from './given.js';
 import { holdModel } from './model-registry.js';
 
 const STYLESHEET = new URL('./panel.css', import.meta.url).href;
@@ -131,11 +131,12 @@ export class JmvaeDemo extends HTMLElement {
     } catch {
       tab.model = null; // the one panel says why, with the same error
     }
-    const names = tab.model ? servedPanels(tab.model.modalities) : ['generate'];
-    for (const name of names) {
+    const figures = tab.model ? servedFigures(tab.model.modalities) : [{ panel: 'generate', image: null }];
+    for (const { panel, image } of figures) {
       const element = document.createElement('jmvae-panel');
       element.setAttribute('model', tab.url);
-      element.setAttribute('panel', name);
+      element.setAttribute('panel', panel);
+      if (image) element.setAttribute('image', image);
       element.setAttribute('loading', 'eager');
       this.#settle(element, tab); // before it connects: it loads on its backend at once
       tab.panel.append(element);

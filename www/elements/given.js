@@ -39,6 +39,18 @@ export function servedPanels(modalities) {
 }
 
 /**
+ * The figures a demo shows for a model: `[{ panel, image }]`, the panels of [`servedPanels`],
+ * generate and read once per image modality where there are several (`image` its name; null
+ * for the first, the default).
+ */
+export function servedFigures(modalities) {
+  const images = modalities.filter(isImage).map((m) => m.name);
+  return servedPanels(modalities).flatMap((panel) => (
+    ['generate', 'read'].includes(panel) && images.length > 1 ? images.map((image, i) => ({ panel, image: i === 0 ? null : image })) : [{ panel, image: null }]
+  ));
+}
+
+/**
  * `text` (`name=value&name=value`) as the model's inputs: `{ <name>: class index | Float32Array
  * of 0/1 }`; an unknown modality, class or attribute throws an InputError naming it.
  */
@@ -98,6 +110,17 @@ export function shareFor(text, modalities, separator = '&') {
   const parts = String(text ?? '').split(separator).map((s) => s.trim()).filter(Boolean);
   if (separator === '&') return parts.filter(known).join('&');
   return parts.filter((preset) => preset.slice(preset.indexOf(':') + 1).split('&').every(known)).join('; ');
+}
+
+/** The image modality named by the `image` attribute: `fallback` (the first) when absent. */
+export function readImage(text, modalities, fallback) {
+  if (text === null || text === undefined || text === '') return fallback;
+  const found = modalities.find((m) => m.name === text);
+  if (!found || !isImage(found)) {
+    const images = modalities.filter(isImage).map((m) => m.name);
+    throw new InputError(`image="${text}" is not an image modality of this model (it has ${list(images)})`);
+  }
+  return found;
 }
 
 /** The inputs back in the attribute's syntax: `{ label: 3 }` -> 'label=3' (class names). */

@@ -15,7 +15,7 @@ import { messageOf } from '../shared/error-messages.js';
 import { describeBackend } from '../shared/backend-choice.js';
 import { progressText } from '../shared/format.js';
 import { make } from './controls.js';
-import { InputError, MAX_SAMPLES, MAX_SEED, STRENGTH, TEMPERATURE, parseGiven, parsePresets, readChoice, readNumber, roles } from './given.js';
+import { InputError, MAX_SAMPLES, MAX_SEED, STRENGTH, TEMPERATURE, parseGiven, parsePresets, readChoice, readImage, readNumber, roles } from './given.js';
 import { holdModel } from './model-registry.js';
 import { PANELS } from './panels/index.js';
 
@@ -24,7 +24,7 @@ const STYLESHEET = new URL('./panel.css', import.meta.url).href;
 const LAZY_MARGIN = '200% 0px 200% 0px';
 
 /** Attributes mirrored as properties; the numeric ones read back as numbers. */
-const STRINGS = ['model', 'panel', 'given', 'to', 'presets', 'backend', 'loading', 'controls', 'alt'];
+const STRINGS = ['model', 'panel', 'image', 'given', 'to', 'presets', 'backend', 'loading', 'controls', 'alt'];
 const NUMBERS = ['seed', 'samples', 'temperature', 'strength'];
 
 export class JmvaePanel extends HTMLElement {
@@ -43,6 +43,7 @@ export class JmvaePanel extends HTMLElement {
   #url = ''; // the manifest's absolute URL
   #failedAction = false; // whether the note says why the last action failed
   #image = null; // an image given by useImage() before the panel was built
+  #imageName = null; // the image modality the built panel takes
 
   connectedCallback() {
     this.#view ??= this.#buildShadow();
@@ -88,7 +89,7 @@ export class JmvaePanel extends HTMLElement {
   #giveImage() {
     const { name, values } = this.#image;
     this.#image = null;
-    if (this.#model.modalities.some((m) => m.name === name)) this.#panel.useImage?.(values);
+    if (name === this.#imageName) this.#panel.useImage?.(values); // a figure of another image modality ignores it
   }
 
   // --- the shadow DOM -------------------------------------------------------------------------
@@ -228,6 +229,7 @@ export class JmvaePanel extends HTMLElement {
     for (const problem of problems) this.#inputError(problem);
     if (problems.length > 1) this.#note(problems.map(messageOf).join('; '));
     const panel = PANELS[options.panel];
+    this.#imageName = options.image?.name ?? null;
     try {
       this.#panel = panel(this.#context(model, options, generation));
     } catch (error) {
@@ -260,6 +262,7 @@ export class JmvaePanel extends HTMLElement {
     const options = {
       panel: read('generate', (fallback) => readChoice('panel', attr('panel'), Object.keys(PANELS), fallback)),
       controls: read('full', (fallback) => readChoice('controls', attr('controls'), ['full', 'minimal', 'none'], fallback)),
+      image: read(roles(modalities).images[0], (fallback) => readImage(attr('image'), modalities, fallback)),
       given: read({}, () => parseGiven(attr('given'), modalities)),
       to: read({}, () => parseGiven(attr('to'), modalities)),
       presets: read([], () => parsePresets(attr('presets'), modalities)),
@@ -279,6 +282,7 @@ export class JmvaePanel extends HTMLElement {
       model,
       modalities: model.modalities,
       roles: roles(model.modalities),
+      image: options.image, // the image modality the panel draws or reads (attribute `image`)
       options,
       body: this.#view.body,
       host: this,

@@ -16,7 +16,7 @@ import { figure } from './read.js';
 
 export function editPanel(ctx) {
   const { roles, options, body } = ctx;
-  const image = roles.images[0];
+  const { image } = ctx;
   const attributes = roles.attributes[0];
   if (!image || !attributes) throw new InputError(`panel="edit" needs an image and binary attributes; this model has ${ctx.modalities.map((m) => `\`${m.name}\` (${m.kind})`).join(', ')} (try panel="generate" or "read")`);
   if (attributes.condition) throw new InputError('panel="edit": this model is a CVAE, which cannot read attributes from an image (its panels: generate, walk)');

@@ -11,7 +11,7 @@ import { describeValue, sourceControls } from './sources.js';
 
 export function generatePanel(ctx) {
   const { roles, options, body } = ctx;
-  const image = roles.images[0];
+  const { image } = ctx;
   const { others } = roles;
   if (!image || others.length === 0) throw new InputError('panel="generate" needs an image modality and another to give (this model has none)');
   let { seed, temperature } = options;
@@ -42,7 +42,9 @@ export function generatePanel(ctx) {
     const what = Object.entries(given).map(([name, value]) => describeValue(find(name), value)).join(' and ');
     grid.draw(out[image.name], read.map((r, i) => `${image.name} ${i + 1} of ${options.samples}, drawn from ${what}${r.said ? `, read as ${r.said}` : ''}`), read);
     const agree = read.filter((r) => r.agrees).length;
-    ctx.say(read.length && read[0].agrees !== undefined ? `${options.samples} drawn from ${what}; ${agree} of ${options.samples} read back as asked.` : `${options.samples} drawn from ${what}.`);
+    // Where the model has several image modalities, the line says which this figure draws.
+    const which = roles.images.length > 1 ? `${image.name}: ` : '';
+    ctx.say(`${which}${options.samples} drawn from ${what}${read.length && read[0].agrees !== undefined ? `; ${agree} of ${options.samples} read back as asked.` : '.'}`);
     ctx.result({ panel: 'generate', given, ...request, outputs: out });
   }
 

@@ -17,7 +17,7 @@ const FALLBACK = ['#6b3fa0', '#1f6fb2', '#c2571a'];
 
 export function latentPanel(ctx) {
   const { roles, options, body } = ctx;
-  const image = roles.images[0];
+  const { image } = ctx;
   const other = roles.others.find((m) => m.name in options.given) ?? roles.others[0];
   if (!image || !other) throw new InputError('panel="latent" needs an image modality and another (this model has none)');
   const conditions = conditionsOf(ctx.modalities);

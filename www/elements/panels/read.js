@@ -1,6 +1,7 @@
 // panel="read": an image in (drawn, chosen, or one the model made), every other modality out:
-// q(z | image) -> p(w | z) as probability bars, and the image's reconstruction p(image | z), both
-// from the posterior mean (no noise: the model's best reading).
+// q(z | image) -> p(w | z) as probability bars (a class, attributes), each other image modality
+// as the image it decodes to (a digit in, its clothing item out), and the image's
+// reconstruction p(image | z), all from the posterior mean (no noise: the model's best reading).
 
 import { bars, imageInput, make } from '../controls.js';
 import { InputError } from '../given.js';
@@ -12,16 +13,17 @@ import { conditionsOf, exampleImage } from './example.js';
 
 export function readPanel(ctx) {
   const { roles, options, body } = ctx;
-  const image = roles.images[0];
+  const { image } = ctx;
   const { others } = roles;
-  if (!image || others.length === 0) throw new InputError('panel="read" needs an image modality and another to read (this model has none)');
+  const otherImages = roles.images.filter((m) => m !== image);
+  if (!image || others.length + otherImages.length === 0) throw new InputError('panel="read" needs an image modality and another to read (this model has none)');
   const conditions = conditionsOf(ctx.modalities);
   if (conditions.length) throw new InputError(`panel="read": this model is a CVAE; it is given \`${conditions.join('`, `')}\` and cannot read it from an image (its panels: generate, walk)`);
   const input = imageCanvas(image, 'The image the model reads');
   const recon = imageCanvas(image, 'Its reconstruction');
   const outputs = make('div', { className: 'outputs' });
   const images = make('div', { className: 'pair' });
-  images.append(figure(input, 'input'), figure(recon, 'reconstruction'));
+  images.append(figure(input, otherImages.length ? `${image.name} in` : 'input'), figure(recon, 'reconstruction'));
   const side = make('div', { className: 'side' });
   side.append(images, outputs);
   const layout = make('div', { className: 'split' });
@@ -34,15 +36,26 @@ export function readPanel(ctx) {
     const out = await ctx.model.generate(given, { samples: 0, seed: 0 });
     drawImage(input, image, given[image.name]);
     drawImage(recon, image, out[image.name]);
-    outputs.replaceChildren(...others.map((m) => bars(m.labels, out[m.name], { sorted: m.kind !== 'categorical', limit: m.kind === 'categorical' ? m.labels.length : 8 })));
-    ctx.say(reading(others, out));
+    outputs.replaceChildren(
+      ...others.map((m) => bars(m.labels, out[m.name], { sorted: m.kind !== 'categorical', limit: m.kind === 'categorical' ? m.labels.length : 8 })),
+      ...otherImages.map((m) => decoded(m, out[m.name])),
+    );
+    ctx.say(reading(others, out) + otherImages.map((m) => ` The ${m.name} drawn from it is shown.`).join(''));
     ctx.result({ panel: 'read', given, outputs: out });
   }
   return { refresh: () => ctx.draw(() => render(null), 'read'), useImage: (pixels) => ctx.draw(() => render(pixels), 'read') };
 }
 
+// Another image modality, as the reading decodes it.
+function decoded(modality, values) {
+  const canvas = imageCanvas(modality, `The ${modality.name} the model draws from this image`);
+  drawImage(canvas, modality, values);
+  return figure(canvas, modality.name);
+}
+
 // "Read as 3, 97%." / "Reads Smiling 91%, Male 88%, Young 80%.": what the live region says.
 function reading(others, out) {
+  if (!others.length) return '';
   return others.map((m) => {
     const p = out[m.name];
     if (m.kind === 'categorical') {

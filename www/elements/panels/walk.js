@@ -12,7 +12,7 @@ import { describeValue, startValue } from './sources.js';
 
 export function walkPanel(ctx) {
   const { roles, options, body } = ctx;
-  const image = roles.images[0];
+  const { image } = ctx;
   const { others } = roles;
   const named = others.filter((m) => m.name in options.given || m.name in options.to);
   const source = named[0] ?? others[0];
