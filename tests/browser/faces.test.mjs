@@ -293,6 +293,8 @@ test('picking a face the model made reads it and opens it in the editor', { skip
     const edits = await page.evaluate(() => window.jmvae.faces.counts.edit ?? 0);
     const read = await afterResult(page, 'read', (page) => page.click(inPanel('generate', '.grid .tile:nth-child(5)')));
     assert.deepEqual(read.given.image, fifth, 'the read panel reads the face picked');
+    // The editor draws the picked face once it is on screen (offscreen figures compute nothing).
+    await page.locator(inPanel('edit', '.pair')).scrollIntoViewIfNeeded();
     await page.waitForFunction((edits) => window.jmvae.faces.counts.edit > edits, edits, { timeout: 120_000 });
     const [original, editedFace] = await canvasPixels(page, inPanel('edit', '.pair canvas'));
     assert.ok(looksLikeAFace(original) && looksLikeAFace(editedFace));
