@@ -89,6 +89,10 @@ test('the weights in words: the shipped manifests read as sentences, with their 
   assert.match(faces.Training, /JMVAE-GAN decoder/);
   assert.match(faces['Attribute accuracy from images'], /^86\.6 %, mean over 40 attributes \(always guessing the majority: 81\.9 %\)/);
   assert.ok(!Object.keys(faces).some((term) => /_/.test(term)), 'no raw keys');
+  // A folder model's report, in the same words.
+  const fashion = read('fashion');
+  assert.match(fashion['Label accuracy from images'], /^\d+\.\d % of test images/);
+  assert.match(fashion.Coherence, /^\d+\.\d % of the images drawn from a label \(τ = [\d.]+\) are read as that label by an independent judge \(\d+\.\d % on real images\)/);
 });
 
 test('the demo element shows the panels a model can serve', () => {

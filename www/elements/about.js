@@ -6,6 +6,7 @@
 const pct = (p) => `${(100 * p).toFixed(1)} %`;
 const nats = (v) => `${v.toFixed(2).replace('-', '−')} nats`;
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+const capital = (word) => word.charAt(0).toUpperCase() + word.slice(1);
 
 /** `[[term, sentence]]` for `manifest`: name, data, weights, training, then each known metric. */
 export function describeManifest(manifest) {
@@ -56,6 +57,14 @@ function metricRows(m, on) {
   add('Label accuracy from images', isNumber(m.label_accuracy), () => `${pct(m.label_accuracy)} of test images: the label the model reads from an image is its own`);
   add('Coherence', isNumber(m.coherence), () => `${pct(m.coherence)} of the images drawn from a label are read as that label by an independent judge${m.judge ? ` (${m.judge.split(',')[0]}; ${pct(m.classifier_accuracy)} on real images)` : ''}`);
   add('Diversity', isNumber(m.diversity), () => `${m.diversity.toFixed(2)}: the spread of images drawn from one label, as a ratio to real images of it`);
+  // A folder model's report: each class read from images, the judged coherence, every direction.
+  for (const [name, accuracy] of Array.isArray(m.class_accuracy) ? m.class_accuracy : []) {
+    add(`${capital(name)} accuracy from images`, isNumber(accuracy), () => `${pct(accuracy)} of test images: the ${name} the model reads from an image is its own`);
+  }
+  const judged = m.coherence && typeof m.coherence === 'object' ? m.coherence : null;
+  add('Coherence', isNumber(judged?.coherence), () => `${pct(judged.coherence)} of the images drawn from a label (τ = ${Number(judged.temperature.toFixed(4))}) are read as that label by an independent judge${isNumber(m.classifier_accuracy) ? ` (${pct(m.classifier_accuracy)} on real images)` : ''}; their spread is ${judged.diversity.toFixed(2)} of real images`);
+  const cross = Array.isArray(m.cross_coherence) ? m.cross_coherence : [];
+  add('Coherence between modalities', cross.length > 0, () => `${cross.map((d) => `${d.from} → ${d.to} ${pct(d.coherence)}`).join(', ')}: the share of test examples whose target, generated from the source alone, is of their class`);
   add('Attribute accuracy from images', isNumber(m.mean_attribute_accuracy), () => `${pct(m.mean_attribute_accuracy)}, mean over ${m.attributes?.length ?? '?'} attributes${isNumber(m.mean_majority_baseline) ? ` (always guessing the majority: ${pct(m.mean_majority_baseline)})` : ''}`);
   add('Attributes read back', isNumber(m.read_back), () => `${pct(m.read_back)} of the attributes asked for are read in the faces drawn from them, by an attribute classifier${isNumber(m.classifier_read_back) ? ` that reads ${pct(m.classifier_read_back)} on real faces` : ''}`);
   const fd = m.realism?.frechet_classifier_features;
