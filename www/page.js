@@ -40,6 +40,7 @@ const notes = [];
 
 function main() {
   rememberPanics();
+  delete $('page-bar').dataset.off;
   const backend = readBackend();
   const urls = TABS.map((t) => new URL(params.get(t.param) || t.manifest, location.href).href);
   demo.setAttribute('models', urls.join(' '));

@@ -1,5 +1,6 @@
 // Warm generate latency: one warm-up call, then `runs` calls of
-// model.generate(given, { samples, seed }) queued behind the page's own calls (window.jmvae.run),
+// model.generate(given, { samples, seed }) queued behind the page's own calls (the shown tab's
+// window.jmvae[tab].run),
 // each timed in the page around the await (result back in the page's thread).
 
 /** { firstMs, warmMs: [...] } for `samples` samples from `given` ({ label } or { attributes: [...] }). */
@@ -9,7 +10,7 @@ export function timeGenerate(page, modelPath, given, samples, runs, seed = 7) {
       const model = modelPath.split('.').reduce((o, key) => o?.[key], window);
       const input = given.attributes ? { attributes: Float32Array.from(given.attributes) } : given;
       const time = (s) =>
-        window.jmvae.run(async () => {
+        window.jmvae[document.body.dataset.panel].run(async () => {
           const started = performance.now();
           await model.generate(input, { samples, seed: s });
           return performance.now() - started;
