@@ -293,7 +293,7 @@ fn bad_metadata_is_refused_naming_the_file_row_or_column() {
 }
 
 #[test]
-fn the_size_and_likelihood_flags_shape_the_model_and_other_datasets_refuse_them() {
+fn the_size_likelihood_network_and_latent_flags_shape_the_model_and_other_datasets_refuse_them() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("split");
     write_class_folders(&data.join("train"), &["a", "b"], 6);
@@ -309,6 +309,16 @@ fn the_size_and_likelihood_flags_shape_the_model_and_other_datasets_refuse_them(
     }
     fails(&["train", "--dataset", "folder", "--data", s(&data), "--cache", s(&cache), "--out", s(&dir.path().join("r2")), "--test", "3"], "has a `test` folder");
     fails(&["train", "--data", s(&data), "--out", s(&dir.path().join("r3")), "--image-size", "16"], "--image-size applies to `--dataset folder` only");
+    // The networks and the latent's width, overridden and recorded: a resume must give them again.
+    let conv = dir.path().join("conv");
+    let out = ok(&["train", "--dataset", "folder", "--data", s(&data), "--cache", s(&cache), "--out", s(&conv), "--epochs", "1", "--batch", "4", "--validation", "1", "--network", "conv", "--latent", "8", "--eval-k", "2"]);
+    assert!(out.contains("convolutional networks") && out.contains("z = 8") && out.contains("set by --network"), "{out}");
+    let again = ["train", "--dataset", "folder", "--data", s(&data), "--cache", s(&cache), "--out", s(&conv), "--epochs", "2", "--batch", "4", "--validation", "1", "--resume", "--eval-k", "2"];
+    fails(&again, "--resume with settings that differ");
+    let resumed = ok(&[&again[..], &["--network", "conv", "--latent", "8"]].concat());
+    assert!(resumed.contains("z = 8") && resumed.contains("epoch    2"), "{resumed}");
+    fails(&["train", "--dataset", "folder", "--data", s(&data), "--cache", s(&cache), "--out", s(&dir.path().join("r4")), "--latent", "0"], "--latent 0: the latent's width must be from 1 to 1024");
+    fails(&["train", "--data", s(&data), "--out", s(&dir.path().join("r5")), "--network", "mlp"], "--network applies to `--dataset folder` only");
     let meta = dir.path().join("meta");
     write_metadata(&meta, 12);
     fails(&["train-classifier", "--dataset", "folder", "--data", s(&meta), "--cache", s(&cache), "--out", s(&dir.path().join("judge.bpk"))], "this folder has no `label`");

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::faces::attribute_vector;
 use super::folder_judge::{load_judges, train_judge};
-use super::folder_model::choose;
+use super::folder_model::{Overrides, choose};
 use super::folder_report::evaluate;
 use super::{DataArgs, DatasetKind, EvalRequest, Grid, JudgeRequest, Monitor, Report, SampleRequest};
 use crate::epoch_record::{LogPx, Watched};
@@ -102,7 +102,7 @@ pub fn load(data: &DataArgs, validation: usize) -> Result<Loaded> {
     let hold = HoldOut { test: recipe.test, validation, seed: recipe.seed };
     let request = folder::Request { image_size: recipe.image_size, hold, cache: data.cache_dir() };
     let loaded = folder::load(&data.data, &request)?;
-    let choice = choose(&loaded.modalities, recipe.likelihood);
+    let choice = choose(&loaded.modalities, Overrides { likelihood: recipe.likelihood, network: recipe.network, latent: recipe.latent });
     eprint!("{}", loaded.summary);
     eprintln!("  likelihood of the images: {}\n  networks: {}", choice.likelihood, choice.network);
     Ok(Loaded { data: loaded, config: choice.config })

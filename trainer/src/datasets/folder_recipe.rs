@@ -1,6 +1,7 @@
-//! How a folder dataset is read: the flags that shape it (`--image-size`, `--likelihood`,
-//! `--test`) and the seed of its held-out splits, recorded in `run.json` and the manifest so
-//! that `eval` and `--resume` read the same examples the same way.
+//! How a folder dataset is read and modelled: the flags that shape it (`--image-size`,
+//! `--likelihood`, `--network`, `--latent`, `--test`) and the seed of its held-out splits,
+//! recorded in `run.json` and the manifest so that `eval` and `--resume` read the same examples
+//! the same way.
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
@@ -29,6 +30,19 @@ impl Likelihood {
     }
 }
 
+/// The networks of a folder dataset's images, overriding the choice made from the images.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Network {
+    /// The MNIST reference's fully connected networks (the default for grey images up to 32 pixels).
+    Mlp,
+    /// The faces' convolutional networks (the default for colour or larger images).
+    Conv,
+}
+
+/// The largest latent a folder model may ask for (the paper's largest is 128 wide; 1024 leaves room).
+const MAX_LATENT: usize = 1024;
+
 /// The folder dataset's flags on the command line (`train`, `train-classifier`).
 #[derive(Args, Clone, Debug, Default)]
 pub struct FolderArgs {
@@ -44,6 +58,13 @@ pub struct FolderArgs {
     /// --seed (default: a tenth of them).
     #[arg(long)]
     pub test: Option<usize>,
+    /// Folder datasets: the images' networks (default: `mlp` for grey images up to 32 pixels,
+    /// `conv` for the others).
+    #[arg(long, value_enum)]
+    pub network: Option<Network>,
+    /// Folder datasets: the width of the shared latent z (default 64).
+    #[arg(long)]
+    pub latent: Option<usize>,
 }
 
 impl FolderArgs {
@@ -51,14 +72,24 @@ impl FolderArgs {
     /// `seed`; none for the other datasets, which refuse the flags.
     pub fn recipe(&self, dataset: &str, seed: u64) -> Result<Option<FolderRecipe>> {
         if dataset != "folder" {
-            for (flag, given) in [("--image-size", self.image_size.is_some()), ("--likelihood", self.likelihood.is_some()), ("--test", self.test.is_some())] {
+            let flags = [
+                ("--image-size", self.image_size.is_some()),
+                ("--likelihood", self.likelihood.is_some()),
+                ("--test", self.test.is_some()),
+                ("--network", self.network.is_some()),
+                ("--latent", self.latent.is_some()),
+            ];
+            for (flag, given) in flags {
                 if given {
-                    bail!("{flag} applies to `--dataset folder` only; {dataset} has its own fixed preprocessing and test set");
+                    bail!("{flag} applies to `--dataset folder` only; {dataset} has its own fixed preprocessing, networks and test set");
                 }
             }
             return Ok(None);
         }
-        Ok(Some(FolderRecipe { image_size: self.image_size, likelihood: self.likelihood, test: self.test, seed }))
+        if let Some(latent) = self.latent.filter(|&n| n == 0 || n > MAX_LATENT) {
+            bail!("--latent {latent}: the latent's width must be from 1 to {MAX_LATENT}");
+        }
+        Ok(Some(FolderRecipe { image_size: self.image_size, likelihood: self.likelihood, test: self.test, seed, network: self.network, latent: self.latent }))
     }
 }
 
@@ -73,11 +104,17 @@ pub struct FolderRecipe {
     pub test: Option<usize>,
     /// The seed of the held-out draw.
     pub seed: u64,
+    /// `--network`, as given (none: chosen from the images).
+    #[serde(default)]
+    pub network: Option<Network>,
+    /// `--latent`, as given (none: 64).
+    #[serde(default)]
+    pub latent: Option<usize>,
 }
 
 impl Default for FolderRecipe {
     fn default() -> Self {
-        Self { image_size: None, likelihood: None, test: None, seed: 1 }
+        Self { image_size: None, likelihood: None, test: None, seed: 1, network: None, latent: None }
     }
 }
 
