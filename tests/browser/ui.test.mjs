@@ -57,7 +57,7 @@ test('clicking "3" draws 16 digits; Resample changes them', { skip, timeout: 5 *
   const { page, context } = await openReadyDemo(session, '?backend=cpu');
   try {
     const three = inPanel('generate', 'button[data-index="3"]');
-    await page.click(inPanel('generate', 'button[data-index="5"]')); // away from the page's default, 3
+    await afterResult(page, 'generate', (page) => page.click(inPanel('generate', 'button[data-index="5"]'))); // away from the page's default, 3
     const drawn = await afterResult(page, 'generate', (page) => page.click(three));
     assert.equal(drawn.given.label, 3);
     const ink = await canvasInk(page, inPanel('generate', '.grid canvas'));
