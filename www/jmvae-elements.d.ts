@@ -25,6 +25,8 @@ export interface JmvaeProgressDetail {
 
 /** What a figure drew; `outputs` holds a Float32Array per modality (module API's `generate`). */
 export interface JmvaeResultDetail {
+  /** The absolute URL of the manifest. */
+  model: string;
   panel: 'generate' | 'read' | 'edit' | 'walk' | 'latent' | 'about';
   given?: Record<string, number | Float32Array>;
   samples?: number;
@@ -76,6 +78,8 @@ export class JmvaePanel extends HTMLElement {
   /** URL of the model's manifest, relative to the page. */
   model: string | null;
   panel: 'generate' | 'read' | 'edit' | 'walk' | 'latent' | 'about' | null;
+  /** The image modality drawn or read, where the model has several (default: the first). */
+  image: string | null;
   /** `label=3`, `attributes=Smiling,Male`: by modality name, several joined by `&`. */
   given: string | null;
   /** The walk's other end, in `given`'s syntax. */
