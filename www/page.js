@@ -9,15 +9,16 @@
 // `name=value` is a given of the modality `name` (label=3, attributes=Smiling,Male), shared out
 // to the tabs whose models have it.
 //
-// For tests and the curious: window.jmvae = { model, ready, run, results, last, counts, show,
+// For tests and the curious: window.jmvae = { model, ready, run, last, counts, show,
 // <tab>: { the same } }, the first tab's at the top; `ready` resolves to the
 // model once the tab has drawn; `last` holds each panel's last `result` (by panel name, with
-// `:image` for a figure of another image modality), `results` and `counts` count them.
+// `:image` for a figure of another image modality), `counts` how many each has given.
 // <body> carries data-panel (the tab shown), data-state (loading | ready | error, of the tab
 // shown) and data-first-result-ms (from navigation to the first figure drawn).
 
 import { describeBackend } from './shared/backend-choice.js';
 import { hintFor, rememberPanics } from './shared/error-messages.js';
+import { givenTexts } from './elements/given.js';
 import { formatBytes, progressText } from './shared/format.js';
 
 /** The page's tabs: the name a link uses, and the URL parameter that replaces its manifest. */
@@ -119,7 +120,6 @@ function start({ holdModel }, urls, backend) {
     // A figure of a model's second image modality has its own key: 'generate:fashion'.
     const image = event.composedPath()[0].getAttribute?.('image');
     const key = image ? `${event.detail.panel}:${image}` : event.detail.panel;
-    hook.results++;
     hook.last[key] = event.detail;
     hook.counts[key] = (hook.counts[key] ?? 0) + 1;
     if (!hook.drawn) hook.firstDrawn();
@@ -150,7 +150,6 @@ function hookFor(holdModel, url, backend) {
     loaded: null, // the model's promise, once held
     drawn: false,
     error: '', // why this tab's model could not load
-    results: 0, // how many figures this tab has drawn
     last: {}, // the last `result` of each panel: { generate: detail, ... }
     counts: {}, // how many results each panel has given
     linkState: {}, // what the URL says of this tab's figures
@@ -189,11 +188,8 @@ function nameStrangers(modalities) {
 function stateOf(detail, hook) {
   const state = {};
   const modalities = hook.model?.modalities ?? [];
-  for (const [name, value] of Object.entries(detail.panel === 'generate' ? detail.given ?? {} : {})) {
-    const modality = modalities.find((m) => m.name === name);
-    if (!modality || modality.kind === 'binary_image' || modality.kind === 'colour_image') continue;
-    state[name] = typeof value === 'number' ? modality.labels[value] : modality.labels.filter((_, i) => value[i] >= 0.5).join(',');
-  }
+  const given = Object.fromEntries(Object.entries(detail.panel === 'generate' ? detail.given ?? {} : {}).filter(([name]) => modalities.some((m) => m.name === name)));
+  for (const [name, text] of givenTexts(given, modalities)) state[name] = text;
   const reported = detail.panel === 'generate' ? ['seed', 'temperature'] : detail.panel === 'edit' ? ['strength'] : [];
   // Four decimals: a model's default τ is an f32 (0.949999988 for 0.95), the same f32 either way.
   for (const name of reported) if (detail[name] !== undefined) state[name] = String(Number(detail[name].toFixed(4)));

@@ -146,20 +146,19 @@ export async function uploadFace(page, file, panel = 'read') {
   const selector = `jmvae-panel[panel="${panel}"]:visible`;
   await page.locator(selector).scrollIntoViewIfNeeded();
   await page.waitForFunction((panel) => window.jmvae.faces.counts[panel] > 0, panel, { timeout: 120_000 });
-  const before = await page.evaluate((panel) => {
-    const note = document.querySelector('jmvae-demo').shadowRoot.querySelector(`jmvae-panel[panel="${panel}"]`).shadowRoot.querySelector('.note');
-    note.hidden = true; // a note of an earlier file is not this one's
-    return window.jmvae.faces.counts[panel];
-  }, panel);
+  const note = page.locator(`${selector} .note`); // Playwright's CSS pierces the shadow roots
+  await note.evaluate((node) => { node.hidden = true; }); // a note of an earlier file is not this one's
+  const before = await page.evaluate((panel) => window.jmvae.faces.counts[panel], panel);
   await page.setInputFiles(`${selector} input[type="file"]`, file);
-  await page.waitForFunction(({ panel, before, selector }) => {
-    const note = document.querySelector('jmvae-demo').shadowRoot.querySelector(`jmvae-panel[panel="${panel}"]`).shadowRoot.querySelector('.note');
-    return window.jmvae.faces.counts[panel] > before || !note.hidden;
-  }, { panel, before, selector }, { timeout: 120_000, polling: 50 });
-  return page.evaluate((panel) => {
-    const note = document.querySelector('jmvae-demo').shadowRoot.querySelector(`jmvae-panel[panel="${panel}"]`).shadowRoot.querySelector('.note');
-    return note.hidden ? '' : note.textContent;
-  }, panel);
+  // Read (a new result) or refused (the note shows), whichever comes first; the other wait's
+  // later failure is not an unhandled rejection.
+  const waits = [
+    page.waitForFunction(({ panel, before }) => window.jmvae.faces.counts[panel] > before, { panel, before }, { timeout: 120_000, polling: 50 }),
+    note.waitFor({ state: 'visible', timeout: 120_000 }),
+  ];
+  waits.forEach((wait) => wait.catch(() => {}));
+  await Promise.race(waits);
+  return note.evaluate((node) => (node.hidden ? '' : node.textContent));
 }
 
 /**

@@ -94,6 +94,7 @@ test('a mouse stroke on the pad gives 10 bars summing to 1 and a reconstruction;
     const [input, recon] = await canvasInk(page, inPanel('read', '.pair canvas'));
     assert.ok(looksLikeADigit(input), `the 28x28 input: ${JSON.stringify(input)}`);
     assert.ok(looksLikeADigit(recon), `the reconstruction: ${JSON.stringify(recon)}`);
+    assert.equal(await page.locator(inPanel('read', '.outputs canvas')).count(), 0, 'one image modality: no other image is decoded');
 
     await page.click(inPanel('read', 'button[part~="clear"]'));
     assert.equal((await canvasInk(page, PAD))[0].dark, 0, 'the pad is empty');

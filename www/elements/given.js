@@ -123,13 +123,17 @@ export function readImage(text, modalities, fallback) {
   return found;
 }
 
-/** The inputs back in the attribute's syntax: `{ label: 3 }` -> 'label=3' (class names). */
-export function formatGiven(given, modalities) {
+/** The inputs by name as the attribute writes them: `{ label: 3 }` -> [['label', '3']] (class names). */
+export function givenTexts(given, modalities) {
   return Object.entries(given).map(([name, value]) => {
     const { labels } = modalities.find((m) => m.name === name);
-    if (typeof value === 'number') return `${name}=${labels[value]}`;
-    return `${name}=${labels.filter((_, i) => value[i] >= 0.5).join(',')}`;
-  }).join('&');
+    return [name, typeof value === 'number' ? labels[value] : labels.filter((_, i) => value[i] >= 0.5).join(',')];
+  });
+}
+
+/** The inputs back in the attribute's syntax: `{ label: 3 }` -> 'label=3' (class names). */
+export function formatGiven(given, modalities) {
+  return givenTexts(given, modalities).map(([name, text]) => `${name}=${text}`).join('&');
 }
 
 /**

@@ -260,6 +260,7 @@ export class JmvaePanel extends HTMLElement {
     const attr = (name) => this.getAttribute(name);
     const modalities = model.modalities;
     const options = {
+      modalities, // read once: the stand-in's getter hands out a copy at each read
       panel: read('generate', (fallback) => readChoice('panel', attr('panel'), Object.keys(PANELS), fallback)),
       controls: read('full', (fallback) => readChoice('controls', attr('controls'), ['full', 'minimal', 'none'], fallback)),
       image: read(roles(modalities).images[0], (fallback) => readImage(attr('image'), modalities, fallback)),
@@ -280,8 +281,8 @@ export class JmvaePanel extends HTMLElement {
   #context(model, options, generation) {
     return {
       model,
-      modalities: model.modalities,
-      roles: roles(model.modalities),
+      modalities: options.modalities,
+      roles: roles(options.modalities),
       image: options.image, // the image modality the panel draws or reads (attribute `image`)
       options,
       body: this.#view.body,

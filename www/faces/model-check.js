@@ -7,7 +7,7 @@ export const CHANNELS = 3;
 /** Values in one face: 3 planes of 64x64 (R, then G, then B). */
 export const FACE_VALUES = CHANNELS * SIDE * SIDE;
 
-/** The model's attribute names and training frequencies, or a clear error for another model. */
+/** The model's attribute names, or a clear error for another model. */
 export function checkFaces(model) {
   const image = model.modalities.find((m) => m.name === 'image');
   const attributes = model.modalities.find((m) => m.name === 'attributes');
@@ -18,16 +18,5 @@ export function checkFaces(model) {
     const seen = model.modalities.map((m) => `${m.name} (${m.kind}) [${m.shape}]`).join(', ');
     throw new Error(`the faces panel needs a faces model (image colour_image [3,64,64] + attributes binary_attributes), got ${seen}`);
   }
-  const labels = [...attributes.labels];
-  return { labels, frequencies: trainFrequencies(model.manifest, labels.length) };
-}
-
-/**
- * metrics.train_frequencies of a manifest (the fraction of training faces with each
- * attribute), or null when it is absent or does not fit the attributes.
- */
-export function trainFrequencies(manifest, count) {
-  const values = manifest?.metrics?.train_frequencies;
-  if (!Array.isArray(values) || values.length !== count) return null;
-  return values.every((p) => typeof p === 'number' && p >= 0 && p <= 1) ? values : null;
+  return { labels: [...attributes.labels] };
 }

@@ -84,9 +84,12 @@ pub fn evaluate(model: &Jmvae, [split, real, train]: [&dyn Examples; 3], judges:
     }
     if let Some((_, judge)) = judges.iter().find(|(name, _)| name == IMAGE) {
         report.classifier_accuracy = report.judge_accuracy.iter().find(|(name, _)| name == IMAGE).map(|(_, a)| *a);
-        report.coherence = Some(coherence(model, judge, real, options, device)?);
+        // The spread of the real images of each class, in the judge's features: read once, the
+        // yardstick of every diversity below.
+        let reference = class_diversity(judge, real, LABEL, config.modality(LABEL)?.size(), device)?;
+        report.coherence = Some(coherence(model, judge, &reference, options, device)?);
         if options.chooses_temperature() {
-            let grid = selection(model, judge, real, seed, device)?;
+            let grid = selection(model, judge, &reference, seed, device)?;
             report.sampling = Some(DIGITS_RULE.sampling(&coherence_scores(&grid))?);
             report.selection_curve = Some(grid);
         }
@@ -121,27 +124,24 @@ pub fn evaluate(model: &Jmvae, [split, real, train]: [&dyn Examples; 3], judges:
     Ok(report)
 }
 
-/// Label -> image coherence at the options' temperature, against the real images' diversity.
-fn coherence(model: &Jmvae, judge: &Classifier, real: &dyn Examples, options: &Options, device: &Device) -> Result<CurvePoint> {
-    let classes = model.config.modality(LABEL)?.size();
-    let reference = class_diversity(judge, real, LABEL, classes, device)?;
+/// Label -> image coherence at the options' temperature, against the real images' diversity `reference`.
+fn coherence(model: &Jmvae, judge: &Classifier, reference: &[f64], options: &Options, device: &Device) -> Result<CurvePoint> {
     // As for the digits: the test report's draws are apart from every choice's.
     let draws = match options.split {
         SplitName::Test => seed_for(options.seed, Stream::TestCoherence),
         SplitName::Validation => seed_for(options.seed, Stream::ValidationCoherence),
     };
-    let mut point = curve(model, judge, &reference, &[options.temperature.value()], PER_CLASS, draws, device)?.remove(0);
+    let mut point = curve(model, judge, reference, &[options.temperature.value()], PER_CLASS, draws, device)?.remove(0);
     // A class with fewer than two real images in the split has no spread to compare with.
-    let compared: Vec<f64> = point.diversity_per_label.iter().zip(&reference).filter(|(_, r)| **r > 0.0).map(|(d, _)| *d).collect();
+    let compared: Vec<f64> = point.diversity_per_label.iter().zip(reference).filter(|(_, r)| **r > 0.0).map(|(d, _)| *d).collect();
     point.diversity = mean(&compared);
     Ok(point)
 }
 
 /// Label -> image coherence and diversity over the selection grid τ = 0, 0.05, ..., 1, with
 /// noise of its own (not the headline's draws).
-fn selection(model: &Jmvae, judge: &Classifier, real: &dyn Examples, seed: u64, device: &Device) -> Result<Vec<CurvePoint>> {
-    let reference = class_diversity(judge, real, LABEL, model.config.modality(LABEL)?.size(), device)?;
-    curve(model, judge, &reference, &selection_grid(), PER_CLASS_SELECTION, seed_for(seed, Stream::TemperatureSelection), device)
+fn selection(model: &Jmvae, judge: &Classifier, reference: &[f64], seed: u64, device: &Device) -> Result<Vec<CurvePoint>> {
+    curve(model, judge, reference, &selection_grid(), PER_CLASS_SELECTION, seed_for(seed, Stream::TemperatureSelection), device)
 }
 
 impl Report for FolderReport {

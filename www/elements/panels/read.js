@@ -15,7 +15,7 @@ export function readPanel(ctx) {
   const { roles, options, body } = ctx;
   const { image } = ctx;
   const { others } = roles;
-  const otherImages = roles.images.filter((m) => m !== image);
+  const otherImages = roles.images.filter((m) => m.name !== image.name);
   if (!image || others.length + otherImages.length === 0) throw new InputError('panel="read" needs an image modality and another to read (this model has none)');
   const conditions = conditionsOf(ctx.modalities);
   if (conditions.length) throw new InputError(`panel="read": this model is a CVAE; it is given \`${conditions.join('`, `')}\` and cannot read it from an image (its panels: generate, walk)`);
